@@ -1,0 +1,3 @@
+from .class_embedder import ClassEmbedder
+
+__all__ = ['ClassEmbedder']

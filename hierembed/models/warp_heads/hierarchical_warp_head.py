@@ -1,0 +1,195 @@
+"""The decoder of the paper: M-branch (match logits) and confidence branch, level by level."""
+import math
+from typing import Dict, List, Optional, Union
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor, nn
+
+from hierembed.ops import (dense_probabilities, dense_topk_sources, dense_warp, refine_level,
+                           resize_image, sparse_warp, topk_candidates)
+from hierembed.registry import WARP_HEADS
+
+
+def default_channels(resolution: int) -> int:
+    """Decoder width at a resolution (paper section 4): 256 up to 16 x 16, then halving."""
+    if resolution <= 16:
+        return 256
+    return max(16, 256 * 16 // resolution)
+
+
+class UpDecoder(nn.Module):
+    """Blocks [ReLU, bilinear x2, conv 3x3, BatchNorm] from 1 x 1 up to ``out_size``.
+
+    Args:
+        in_channels: channels of the 1 x 1 input (the two concatenated embeddings).
+        out_size: side of the last block's output; a power of two.
+        channels: channels per resolution, ``{resolution: channels}``; missing ones follow
+            :func:`default_channels`, capped at ``max_channels``.
+        max_channels: cap of the default widths.
+    """
+
+    def __init__(self, in_channels: int, out_size: int,
+                 channels: Optional[Dict[int, int]] = None, max_channels: int = 256):
+        super().__init__()
+        channels = dict(channels or {})
+        self.resolutions = [2**i for i in range(1, int(round(math.log2(out_size))) + 1)]
+        self.blocks = nn.ModuleList()
+        self.out_channels = {}
+        prev = in_channels
+        for res in self.resolutions:
+            ch = channels.get(res, min(default_channels(res), max_channels))
+            self.blocks.append(
+                nn.Sequential(nn.ReLU(), nn.Upsample(scale_factor=2, mode='bilinear',
+                                                     align_corners=False),
+                              nn.Conv2d(prev, ch, 3, padding=1), nn.BatchNorm2d(ch)))
+            self.out_channels[res] = ch
+            prev = ch
+
+    def forward(self, x: Tensor, up_to: int) -> Dict[int, Tensor]:
+        """Decode up to resolution ``up_to`` and return the features of every resolution.
+
+        Args:
+            x: [B, C_in, 1, 1].
+            up_to: the largest resolution needed.
+
+        Returns:
+            ``{resolution: [B, C_res, res, res]}``.
+        """
+        feats = {}
+        for res, block in zip(self.resolutions, self.blocks):
+            if res > up_to:
+                break
+            x = block(x)
+            feats[res] = x
+        return feats
+
+
+@WARP_HEADS.register_module()
+class HierarchicalWarpHead(nn.Module):
+    """Predicts the probabilistic warp of the source frame into the target (Eq. 1-5) and the
+    per-pixel confidence (Eq. 6), conditioned on the two embeddings only.
+
+    Args:
+        embed_dim: ``D`` of each embedding; the decoders take ``cat(e_T, e_S)``.
+        base_size: ``W_1``, the side of the dense level.
+        num_levels: ``L``; level ``r`` has side ``W_1 * 2^(r-1)``.
+        topk: ``K`` candidates kept per target pixel between levels.
+        channels: decoder widths ``{resolution: channels}`` (default: the paper's).
+        max_channels: cap of the default widths (smaller CPU configs).
+        confidence: ``'per_level'`` (the paper: a sigma decoded at every level),
+            ``'shared'`` (released code's cheap variant: level-1 sigma upsampled) or ``None``.
+        sigma_beta: the Softplus ``beta`` of the sigma output (released code: 0.1).
+        sigma_min: sigma is clamped to at least this.
+        head_kernel: kernel of the convs that compress features into ``M^r`` and ``sigma^r``.
+    """
+
+    def __init__(self, embed_dim: int = 256, base_size: int = 32, num_levels: int = 3,
+                 topk: int = 9, channels: Optional[Dict[int, int]] = None,
+                 max_channels: int = 256, confidence: Optional[str] = 'per_level',
+                 sigma_beta: float = 0.1, sigma_min: float = 1e-2, head_kernel: int = 5):
+        super().__init__()
+        if 2**int(round(math.log2(base_size))) != base_size:
+            raise ValueError(f'base_size must be a power of two, got {base_size}')
+        if not 1 <= topk <= base_size * base_size:
+            raise ValueError(f'topk must be in [1, {base_size * base_size}], got {topk}')
+        if confidence not in ('per_level', 'shared', None):
+            raise ValueError(f"confidence must be 'per_level', 'shared' or None, "
+                             f'got {confidence!r}')
+        self.embed_dim = embed_dim
+        self.base_size = base_size
+        self.num_levels = num_levels
+        self.topk = topk
+        self.confidence = confidence
+        self.sigma_beta = sigma_beta
+        self.sigma_min = sigma_min
+        self.sizes = [base_size * 2**r for r in range(num_levels)]
+        pad = head_kernel // 2
+
+        self.m_decoder = UpDecoder(2 * embed_dim, self.sizes[-1], channels, max_channels)
+        m_out = [base_size * base_size] + [4 * topk] * (num_levels - 1)
+        self.m_heads = nn.ModuleList(
+            nn.Conv2d(self.m_decoder.out_channels[size], out, head_kernel, padding=pad)
+            for size, out in zip(self.sizes, m_out))
+        if confidence is not None:
+            sigma_sizes = self.sizes if confidence == 'per_level' else self.sizes[:1]
+            self.c_decoder = UpDecoder(2 * embed_dim, sigma_sizes[-1], channels, max_channels)
+            self.c_heads = nn.ModuleList(
+                nn.Conv2d(self.c_decoder.out_channels[size], 1, head_kernel, padding=pad)
+                for size in sigma_sizes)
+
+    def _decoder_input(self, e_source: Tensor, e_target: Tensor) -> Tensor:
+        return torch.cat((e_target, e_source), dim=1)[:, :, None, None]
+
+    def level1_prob(self, e_source: Tensor, e_target: Tensor) -> Tensor:
+        """``A^1`` of the warp from the frame of ``e_source`` into that of ``e_target``.
+
+        Args:
+            e_source: [B, D].
+            e_target: [B, D].
+
+        Returns:
+            [B, W_1^2, W_1, W_1] (Eq. 3).
+        """
+        feats = self.m_decoder(self._decoder_input(e_source, e_target), self.base_size)
+        return dense_probabilities(self.m_heads[0](feats[self.base_size]))
+
+    def _sigmas(self, x: Tensor, num_levels: int) -> List[Optional[Tensor]]:
+        if self.confidence is None:
+            return [None] * num_levels
+        sizes = self.sizes[:num_levels] if self.confidence == 'per_level' else self.sizes[:1]
+        feats = self.c_decoder(x, sizes[-1])
+        sigmas = [
+            F.softplus(head(feats[size]), beta=self.sigma_beta).clamp(min=self.sigma_min)
+            for head, size in zip(self.c_heads, sizes)
+        ]
+        if self.confidence == 'shared':
+            sigmas = [
+                F.interpolate(sigmas[0], size=(size, size), mode='bilinear',
+                              align_corners=False) if size != self.base_size else sigmas[0]
+                for size in self.sizes[:num_levels]
+            ]
+        return sigmas
+
+    def forward(self, e_source: Tensor, e_target: Tensor, source: Tensor,
+                num_levels: Optional[int] = None) -> Dict[str, List[Optional[Tensor]]]:
+        """Warp ``source`` towards the target frame at every active level.
+
+        Args:
+            e_source: [B, D] embedding of the source frame.
+            e_target: [B, D] embedding of the target frame.
+            source: [B, 3, H, W] the (clean) source image, resized to each level here.
+            num_levels: active levels (default: all).
+
+        Returns:
+            Lists with one entry per active level ``r``: ``generated`` [B, 3, W_r, W_r],
+            ``sigma`` [B, 1, W_r, W_r] or None, ``prob`` (level 1 [B, W_1^2, W_1, W_1];
+            r > 1 [B, 4K, W_r, W_r]), ``src`` (None at level 1; r > 1 [B, 4K, 2, W_r, W_r]),
+            ``source`` [B, 3, W_r, W_r] the source at that level.
+        """
+        num_levels = self.num_levels if num_levels is None else num_levels
+        if not 1 <= num_levels <= self.num_levels:
+            raise ValueError(f'num_levels must be in [1, {self.num_levels}], got {num_levels}')
+        x = self._decoder_input(e_source, e_target)
+        feats = self.m_decoder(x, self.sizes[num_levels - 1])
+        out = dict(generated=[], sigma=self._sigmas(x, num_levels), prob=[], src=[], source=[])
+        top = src = None
+        for r, size in enumerate(self.sizes[:num_levels]):
+            logits = self.m_heads[r](feats[size])
+            source_r = resize_image(source, size)
+            if r == 0:
+                prob = dense_probabilities(logits)
+                generated = dense_warp(prob, source_r)
+                out['src'].append(None)
+                if num_levels > 1:
+                    top, src = dense_topk_sources(prob, self.topk, size)
+            else:
+                prob, cand = refine_level(top, src, logits)
+                generated = sparse_warp(prob, cand, source_r)
+                out['src'].append(cand)
+                if r + 1 < num_levels:
+                    top, src = topk_candidates(prob, cand, self.topk)
+            out['generated'].append(generated)
+            out['prob'].append(prob)
+            out['source'].append(source_r)
+        return out

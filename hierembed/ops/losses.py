@@ -1,0 +1,116 @@
+"""The paper's losses as pure tensor functions: Eq. 2 (photometric), Eq. 6 (Laplace
+confidence), Eq. 7 (cycle) and Eq. 8 (uniqueness normalisation)."""
+import math
+from typing import Optional
+
+import torch
+from torch import Tensor
+
+__all__ = ['photometric_l1', 'laplace_confidence', 'uniqueness_normalise',
+           'cycle_probability', 'cycle_nll', 'dense_to_matrix']
+
+_SQRT2 = math.sqrt(2.0)
+
+
+def photometric_l1(generated: Tensor, target: Tensor, mask: Optional[Tensor] = None) -> Tensor:
+    """Eq. 2: ``mean over pixels of |I_G - I_T|_1``, the L1 norm summing the colour channels.
+
+    Args:
+        generated: [B, C, H, W].
+        target: [B, C, H, W].
+        mask: optional [B, 1, H, W] pixel weights.
+
+    Returns:
+        A scalar.
+    """
+    err = (generated - target).abs().sum(1, keepdim=True)
+    if mask is None:
+        return err.mean()
+    return (err * mask).sum() / mask.sum().clamp(min=1e-8)
+
+
+def laplace_confidence(generated: Tensor, target: Tensor, sigma: Tensor) -> Tensor:
+    """Eq. 6: the negative log-likelihood of the error under a Laplace with scale ``sigma``.
+
+    Per pixel ``sqrt(2) |I_G - I_T|_1 / sigma - ln(sqrt(2) / (2 sigma))``, averaged over
+    pixels and batch (the paper sums over pixels; the mean keeps levels of different sizes on
+    one scale, as the released code does).
+
+    Args:
+        generated: [B, C, H, W].
+        target: [B, C, H, W].
+        sigma: [B, 1, H, W] positive confidences.
+
+    Returns:
+        A scalar.
+    """
+    err = (generated - target).abs().sum(1, keepdim=True)
+    nll = _SQRT2 * err / sigma - torch.log(_SQRT2 / (2.0 * sigma))
+    return nll.mean()
+
+
+def dense_to_matrix(prob: Tensor) -> Tensor:
+    """A level-1 probability map as a matrix ``A[t, s]`` (rows: target pixels).
+
+    Args:
+        prob: [B, S, H, W] with ``S = H * W`` source pixels.
+
+    Returns:
+        [B, H*W, S].
+    """
+    return prob.flatten(2).transpose(1, 2)
+
+
+def uniqueness_normalise(a: Tensor, eps: float = 1e-4, floor: float = 1e-4) -> Tensor:
+    """Eq. 8: down-weight matches that are not unique in either frame.
+
+    ``A'[t, s] = min(A[t, s] / sum_t' A[t', s], A[t, s] / sum_s' A[t, s'])``.
+
+    Args:
+        a: [B, T, S] probabilities ``A[t, s]`` (target pixel ``t`` from source pixel ``s``).
+        eps: added to both denominators.
+        floor: ``A`` is clamped to at least this before normalising (released code).
+
+    Returns:
+        [B, T, S] ``A'``.
+    """
+    a = a.clamp(min=floor)
+    by_source = a / (a.sum(1, keepdim=True) + eps)
+    by_target = a / (a.sum(2, keepdim=True) + eps)
+    return torch.minimum(by_source, by_target)
+
+
+def cycle_probability(a_ts: Tensor, a_st: Tensor) -> Tensor:
+    """Eq. 7's inner sum: the probability that a source pixel returns to itself.
+
+    ``c[k] = sum_t A_{S<-T}[k, t] * A_{T<-S}[t, k]``, clamped to [0, 1].
+
+    Args:
+        a_ts: [B, T, S] ``A_{T<-S}[t, s]``: target pixel ``t`` comes from source pixel ``s``.
+        a_st: [B, S, T] ``A_{S<-T}[s, t]``: source pixel ``s`` comes from target pixel ``t``.
+
+    Returns:
+        [B, S] ``c``.
+    """
+    return (a_st * a_ts.transpose(1, 2)).sum(2).clamp(0.0, 1.0)
+
+
+def cycle_nll(a_ts: Tensor, a_st: Tensor, normalise: bool = True, eps: float = 1e-4,
+              log_floor: float = 1e-6) -> Tensor:
+    """Eq. 7 with Eq. 8: ``L_cyc = mean_k -ln c[k]`` over the uniqueness-normalised warps.
+
+    Args:
+        a_ts: [B, T, S] ``A_{T<-S}``.
+        a_st: [B, S, T] ``A_{S<-T}``.
+        normalise: apply Eq. 8 to both directions first.
+        eps: the denominators' epsilon (and the floor of ``A``) of Eq. 8.
+        log_floor: ``c`` is clamped to at least this before the log.
+
+    Returns:
+        A scalar.
+    """
+    if normalise:
+        a_ts = uniqueness_normalise(a_ts, eps=eps, floor=eps)
+        a_st = uniqueness_normalise(a_st, eps=eps, floor=eps)
+    c = cycle_probability(a_ts, a_st)
+    return -torch.log(c.clamp(min=log_floor)).mean()
