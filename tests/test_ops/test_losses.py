@@ -81,8 +81,10 @@ def test_cycle_loss_permutation_vs_all_to_one():
     all_to_one[..., 3] = 1.0
     loss_bad = cycle_nll(all_to_one, all_to_one.clone())
     assert loss_bad.item() > 2.0
-    # Without Eq. 8 an all-to-one pair still cycles perfectly for the one hub pixel.
-    assert cycle_nll(all_to_one, all_to_one.clone(), normalise=False) < loss_bad
+    # Without Eq. 8 the hub pixel cycles perfectly; Eq. 8 takes that reward away.
+    assert cycle_probability(all_to_one, all_to_one)[0, 3].item() == pytest.approx(1.0)
+    hub = cycle_probability(uniqueness_normalise(all_to_one), uniqueness_normalise(all_to_one))
+    assert hub[0, 3].item() < 1.0 / n
 
 
 def test_dense_to_matrix_layout():
