@@ -1,0 +1,63 @@
+"""Procedural labelled video classes: the embedded default that runs with no download.
+
+One stand-in per class of the paper -- ``upper_body`` (BBC Pose), ``face`` (VoxCeleb2 and the
+face landmark sets), ``full_body`` (Penn Action), ``quadruped`` (TigDog horses) -- rendered with
+OpenCV, with ground-truth keypoints and visibility on every frame. ``tools/make_synthetic.py`` is
+the command line; :func:`ensure_procedural` is what the datasets' ``procedural=`` argument calls.
+"""
+import fcntl
+import os
+import os.path as osp
+import time
+
+from .classes import CLASSES
+from .generate import VideoSpec, generate, render_frame
+
+PROCEDURAL_CLASSES = tuple(CLASSES)
+
+
+def ensure_procedural(data_root: str, object_class: str, num_videos: int = 100,
+                      num_frames: int = 100, size: int = 128, seed: int = 0,
+                      timeout: float = 3600.0, **kwargs) -> bool:
+    """Generate a procedural class into ``data_root`` unless ``data_root/annotations`` exists.
+
+    Safe when several processes (ranks, workers, parallel tests) call it at once: an exclusive
+    file lock beside ``data_root`` lets one generate while the others wait, and annotations
+    appear in one rename, so a reader never sees a half-written set.
+
+    Args:
+        data_root: the folder to hold ``videos/``, ``frames/`` and ``annotations/``.
+        object_class, num_videos, num_frames, size, seed: as :func:`generate`.
+        timeout: seconds to wait for another process's generation before giving up.
+
+    Returns:
+        True if this call generated the data, False if it was already there.
+    """
+    ann = osp.join(data_root, 'annotations')
+    if osp.isdir(ann):
+        return False
+    os.makedirs(data_root, exist_ok=True)
+    lock_path = osp.join(data_root, '.procedural.lock')
+    start = time.time()
+    with open(lock_path, 'a+') as lock:
+        while True:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.time() - start > timeout:
+                    raise TimeoutError(f'{lock_path}: waited {timeout:.0f} s for another process '
+                                       'to generate the procedural data')
+                time.sleep(0.2)
+        try:
+            if osp.isdir(ann):
+                return False
+            generate(object_class, data_root, num_videos=num_videos, num_frames=num_frames,
+                     size=size, seed=seed, **kwargs)
+            return True
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+__all__ = ['generate', 'ensure_procedural', 'render_frame', 'VideoSpec', 'PROCEDURAL_CLASSES',
+           'CLASSES']
