@@ -1,0 +1,14 @@
+"""Training machinery: checkpoint I/O, hooks, launch helpers.
+
+Importing this package registers the checkpoint loader for local files (torch >= 2.6) and the
+atomic ``local_atomic`` file backend; see ``hierembed.engine.checkpoint``.
+"""
+from .checkpoint import (AtomicLocalBackend, atomic_write_bytes, checkpoint_safe_globals,
+                         load_from_local_weights_only)
+from .hooks import AtomicCheckpointHook, CurriculumHook, ThroughputHook, WarpVisualizationHook
+from .launch import init_distributed, prepare_train_cfg, teardown_distributed
+
+__all__ = ['AtomicCheckpointHook', 'AtomicLocalBackend', 'CurriculumHook', 'ThroughputHook',
+           'WarpVisualizationHook', 'atomic_write_bytes', 'checkpoint_safe_globals',
+           'init_distributed', 'load_from_local_weights_only', 'prepare_train_cfg',
+           'teardown_distributed']

@@ -1,0 +1,30 @@
+# The embedded default: the paper's recipe at CPU size on a procedural upper-body class that the
+# dataset renders into data/synthetic_upper_body on first use (no download, no converter).
+#
+# Same hyperparameters as configs/upper_body.py (Adam lr 1e-3, batch 16, K = 9, lambda = 1,
+# pairs at most 50 frames apart) with the CPU-size model: 64 x 64 input, levels 16 -> 32 -> 64.
+# The curriculum checks every 25 iterations, so a run of a few thousand iterations on a laptop
+# goes through all three levels.
+_base_ = [
+    './_base_/default_runtime.py',
+    './_base_/models/hierembed_cpu.py',
+    './_base_/datasets/synthetic_upper_body.py',
+    './_base_/schedules/adam_lr1e-3_iter.py',
+]
+model = dict(
+    warp_head=dict(base_size=16, num_levels=3, topk=9),
+    cycle_loss=dict(type='CycleLoss', loss_weight=1.0))
+train_dataloader = dict(batch_size=16, dataset=dict(max_gap=50))
+optim_wrapper = dict(optimizer=dict(type='Adam', lr=1e-3))
+train_cfg = dict(max_iters=3000)
+
+default_hooks = dict(
+    logger=dict(interval=10),
+    checkpoint=dict(interval=250, max_keep_ckpts=2))
+custom_hooks = [
+    dict(type='CurriculumHook', monitor='loss', interval=25, patience=4, min_delta=1e-2,
+         lr_factor=0.1, min_lr=1e-6),
+    dict(type='WarpVisualizationHook', interval=250, max_samples=4),
+    dict(type='ThroughputHook'),
+]
+log_processor = dict(window_size=10)

@@ -1,0 +1,75 @@
+"""mmengine's CheckpointHook, made safe against a kill at any instant."""
+import os.path as osp
+from typing import List, Optional
+
+from mmengine.dist import is_main_process
+from mmengine.hooks import CheckpointHook
+
+from hierembed.registry import HOOKS
+from ..checkpoint import atomic_write_bytes, remove_stale_temporaries
+
+
+@HOOKS.register_module()
+class AtomicCheckpointHook(CheckpointHook):
+    """Save checkpoints so that ``--resume`` after a crash always finds a whole file.
+
+    Three things differ from mmengine's hook, whose arguments it takes unchanged:
+
+    - checkpoints are written through the ``local_atomic`` file backend (temporary file, fsync,
+      ``os.replace``) unless ``backend_args`` names another backend;
+    - ``work_dir/last_checkpoint``, which ``--resume`` reads to find the newest checkpoint, is
+      replaced atomically too, and only after the checkpoint it names is complete;
+    - checkpoints beyond ``max_keep_ckpts`` are removed after the new one is saved, not before
+      (with ``max_keep_ckpts=1`` mmengine deletes the only checkpoint first, so a kill at that
+      moment leaves nothing to resume from).
+
+    Temporary files left by a killed writer are removed when training starts.
+    """
+
+    def __init__(self, *args, backend_args: Optional[dict] = None, **kwargs) -> None:
+        if backend_args is None and kwargs.get('file_client_args') is None:
+            backend_args = dict(backend='local_atomic')
+        super().__init__(*args, backend_args=backend_args, **kwargs)
+
+    def before_train(self, runner) -> None:
+        """Resolve ``out_dir`` and clear temporaries of an interrupted save."""
+        super().before_train(runner)
+        if is_main_process() and osp.isdir(self.out_dir):
+            for path in remove_stale_temporaries(self.out_dir):
+                runner.logger.warning(f'Removed {path}, left by a checkpoint write that was '
+                                      'interrupted.')
+
+    def _save_checkpoint_with_step(self, runner, step: int, meta: dict) -> None:
+        ckpt_filename = self.filename_tmpl.format(step)
+        self.last_ckpt = self.file_backend.join_path(self.out_dir, ckpt_filename)
+        runner.message_hub.update_info('last_ckpt', self.last_ckpt)
+
+        expired: List[int] = []
+        # ``keep_ckpt_ids`` goes into the checkpoint's message hub, so it is updated first;
+        # a step saved twice (latest and best in one iteration) is counted once.
+        if self.max_keep_ckpts > 0 and not (self.keep_ckpt_ids
+                                            and self.keep_ckpt_ids[-1] == step):
+            if len(self.keep_ckpt_ids) == self.max_keep_ckpts:
+                expired.append(self.keep_ckpt_ids.popleft())
+            self.keep_ckpt_ids.append(step)
+            runner.message_hub.update_info('keep_ckpt_ids', list(self.keep_ckpt_ids))
+
+        runner.save_checkpoint(
+            self.out_dir,
+            ckpt_filename,
+            self.file_client_args,
+            save_optimizer=self.save_optimizer,
+            save_param_scheduler=self.save_param_scheduler,
+            meta=meta,
+            by_epoch=self.by_epoch,
+            backend_args=self.backend_args,
+            **self.args)
+
+        if not is_main_process():
+            return
+        atomic_write_bytes(self.last_ckpt.encode('utf-8'),
+                           osp.join(runner.work_dir, 'last_checkpoint'))
+        for old_step in expired:
+            path = self.file_backend.join_path(self.out_dir, self.filename_tmpl.format(old_step))
+            if self.file_backend.isfile(path):
+                self.file_backend.remove(path)

@@ -1,0 +1,136 @@
+"""What ``tools/train.py`` does besides parsing: config merging and the distributed set-up.
+
+mmengine handles distributed training on GPUs by itself. On a machine without CUDA three things
+in mmengine 0.10.7 stand in the way (measured, docs/training.md): its process-group init calls
+``torch.cuda.set_device``; its default DDP wrapper passes ``device_ids=[LOCAL_RANK]``, which DDP
+rejects for CPU modules; and gloo may abort a rank at interpreter exit unless the group is torn
+down. ``init_distributed`` and ``teardown_distributed`` take care of these, so the same scripts
+(``tools/dist_train.sh``, ``tools/slurm_train.sh``) train on CPUs with gloo, one process per
+"GPU".
+"""
+import os
+import os.path as osp
+import subprocess
+import warnings
+from datetime import timedelta
+from typing import Optional
+
+import torch
+import torch.distributed as torch_dist
+from mmengine.config import Config
+
+__all__ = ['init_distributed', 'prepare_train_cfg', 'teardown_distributed']
+
+LAUNCHERS = ('none', 'pytorch', 'slurm')
+
+
+def prepare_train_cfg(cfg: Config,
+                      config_path: str,
+                      work_dir: Optional[str] = None,
+                      resume: Optional[str] = None,
+                      amp: bool = False,
+                      launcher: str = 'none') -> Config:
+    """Apply the command line of ``tools/train.py`` to a loaded config (mmpose semantics).
+
+    Args:
+        cfg: the config, ``--cfg-options`` already merged.
+        config_path: the config file; its stem names the default work dir.
+        work_dir: ``--work-dir``; else ``cfg.work_dir``; else ``./work_dirs/<config stem>``.
+        resume: ``None`` (no ``--resume``), ``'auto'`` (``--resume`` alone: the latest
+            checkpoint of the work dir) or a checkpoint path.
+        amp: ``--amp``: mixed precision through mmengine's ``AmpOptimWrapper`` (GPU only; on a
+            machine without CUDA it is ignored with a warning).
+        launcher: ``'none'``, ``'pytorch'`` or ``'slurm'``.
+
+    Returns:
+        ``cfg``, modified in place.
+    """
+    if launcher not in LAUNCHERS:
+        raise ValueError(f'launcher must be one of {LAUNCHERS}, got {launcher!r}')
+    cfg.launcher = launcher
+    if work_dir is not None:
+        cfg.work_dir = work_dir
+    elif cfg.get('work_dir') is None:
+        cfg.work_dir = osp.join('./work_dirs', osp.splitext(osp.basename(config_path))[0])
+
+    if resume == 'auto':
+        cfg.resume = True
+        cfg.load_from = None
+    elif resume is not None:
+        cfg.resume = True
+        cfg.load_from = resume
+
+    if amp:
+        if not torch.cuda.is_available():
+            warnings.warn('--amp needs CUDA; training in float32 on this machine.')
+        elif cfg.optim_wrapper.get('type', 'OptimWrapper') == 'AmpOptimWrapper':
+            warnings.warn('--amp: the config already uses AmpOptimWrapper.')
+        else:
+            cfg.optim_wrapper.type = 'AmpOptimWrapper'
+            cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
+    return cfg
+
+
+def _slurm_environment() -> None:
+    """Export the torch.distributed variables from SLURM's (what ``srun`` gives each task)."""
+    os.environ.setdefault('RANK', os.environ['SLURM_PROCID'])
+    os.environ.setdefault('WORLD_SIZE', os.environ['SLURM_NTASKS'])
+    os.environ.setdefault('LOCAL_RANK', os.environ.get('SLURM_LOCALID', '0'))
+    if 'MASTER_ADDR' not in os.environ:
+        nodes = os.environ['SLURM_NODELIST']
+        first = subprocess.check_output(['scontrol', 'show', 'hostname', nodes], text=True)
+        os.environ['MASTER_ADDR'] = first.split()[0]
+    os.environ.setdefault('MASTER_PORT', '29500')
+
+
+def init_distributed(cfg: Config, timeout_s: int = 1800) -> bool:
+    """Prepare ``cfg`` for its launcher and, on CPU, initialise the gloo process group.
+
+    With CUDA nothing is initialised here (mmengine's Runner does it with the config's
+    ``env_cfg.dist_cfg``). Without CUDA, and with a launcher other than ``'none'``:
+
+    - the process group is initialised with gloo from the launcher's environment (``torchrun``
+      sets ``RANK``/``WORLD_SIZE``/``MASTER_*``; under SLURM they are derived from
+      ``SLURM_PROCID``, ``SLURM_NTASKS``, ``SLURM_NODELIST``), so the Runner finds it ready;
+    - ``model_wrapper_cfg`` gets ``device_ids=None`` (CPU DDP) and keeps
+      ``find_unused_parameters`` (levels not yet in the curriculum get no gradient);
+    - ``sync_bn`` is dropped with a warning (SyncBatchNorm needs a GPU).
+
+    Args:
+        cfg: the training config (``cfg.launcher`` set).
+        timeout_s: collective timeout.
+
+    Returns:
+        True when this call initialised a process group (pair it with ``teardown_distributed``).
+    """
+    launcher = cfg.get('launcher', 'none')
+    if launcher == 'none' or torch.cuda.is_available():
+        return False
+    if launcher == 'slurm':
+        _slurm_environment()
+    cfg.setdefault('env_cfg', {}).setdefault('dist_cfg', {})['backend'] = 'gloo'
+    wrapper = dict(type='MMDistributedDataParallel', broadcast_buffers=False,
+                   find_unused_parameters=cfg.get('find_unused_parameters', True))
+    wrapper.update(cfg.get('model_wrapper_cfg') or {})
+    wrapper['device_ids'] = None
+    cfg.model_wrapper_cfg = wrapper
+    if cfg.get('sync_bn') is not None:
+        warnings.warn('sync_bn needs CUDA (SyncBatchNorm rejects CPU tensors); each process '
+                      'keeps its own BatchNorm statistics.')
+        cfg.sync_bn = None
+    if torch_dist.is_initialized():
+        return False
+    torch_dist.init_process_group(backend='gloo', init_method='env://',
+                                  timeout=timedelta(seconds=timeout_s))
+    return True
+
+
+def teardown_distributed() -> None:
+    """Barrier, then destroy the process group, so that no rank exits while others still talk.
+
+    Without it gloo aborts a rank at interpreter exit in about 3 runs in 10
+    (``terminate called without an active exception``).
+    """
+    if torch_dist.is_available() and torch_dist.is_initialized():
+        torch_dist.barrier()
+        torch_dist.destroy_process_group()

@@ -1,0 +1,183 @@
+"""A picture of what the warp does: per sample, source, target, each level's output.
+
+``draw_warp_grid`` turns the output of ``ClassEmbedder.warp`` into one RGB image; the
+``WarpVisualizer`` sends it to mmengine's visualisation backends (local files, TensorBoard).
+"""
+import importlib.util
+import warnings
+from typing import Dict, List, Optional, Sequence, Tuple
+
+import cv2
+import numpy as np
+import torch
+from mmengine.visualization import Visualizer
+
+from hierembed.registry import VISUALIZERS
+
+__all__ = ['WarpVisualizer', 'draw_warp_grid', 'level1_matches']
+
+_HEADER = 18  # pixels of the label strip above the panels
+_GAP = 2
+
+
+def _to_rgb_panel(image: torch.Tensor, size: int) -> np.ndarray:
+    """[3, H, W] float in [0, 1] -> uint8 [size, size, 3], nearest (shows the real pixels)."""
+    array = (image.detach().float().clamp(0, 1).permute(1, 2, 0).cpu().numpy() * 255)
+    return cv2.resize(array.round().astype(np.uint8), (size, size),
+                      interpolation=cv2.INTER_NEAREST)
+
+
+def _to_sigma_panel(sigma: torch.Tensor, size: int) -> np.ndarray:
+    """[1, H, W] positive confidence sigma -> a viridis map, dark = confident (small sigma)."""
+    values = sigma.detach().float()[0].cpu().numpy()
+    lo, hi = float(values.min()), float(values.max())
+    scaled = (values - lo) / (hi - lo) if hi > lo else np.zeros_like(values)
+    coloured = cv2.applyColorMap((scaled * 255).astype(np.uint8), cv2.COLORMAP_VIRIDIS)
+    return cv2.resize(coloured[..., ::-1], (size, size), interpolation=cv2.INTER_NEAREST)
+
+
+def level1_matches(prob: torch.Tensor, points: Sequence[Tuple[int, int]]) -> List[Tuple[int, int]]:
+    """The most probable source pixel of each given target pixel at level 1.
+
+    Args:
+        prob: [W1 * W1, W1, W1] level-1 probabilities of one sample (channel = source pixel,
+            row-major; spatial = target pixel).
+        points: target pixels (y, x) at level-1 resolution.
+
+    Returns:
+        The source pixels (y, x), one per target pixel.
+    """
+    width = prob.shape[-1]
+    matches = []
+    for y, x in points:
+        index = int(prob[:, y, x].argmax())
+        matches.append((index // width, index % width))
+    return matches
+
+
+def _grid_points(width: int, per_side: int) -> List[Tuple[int, int]]:
+    """``per_side`` x ``per_side`` target pixels spread over the inner part of the image."""
+    coords = np.linspace(width * 0.2, width * 0.8, per_side).round().astype(int)
+    return [(int(y), int(x)) for y in coords for x in coords]
+
+
+def _colours(n: int) -> List[Tuple[int, int, int]]:
+    hues = np.linspace(0, 179, n, endpoint=False).astype(np.uint8)
+    hsv = np.stack([hues, np.full(n, 255, np.uint8), np.full(n, 255, np.uint8)], 1)[None]
+    return [tuple(int(c) for c in rgb) for rgb in cv2.cvtColor(hsv, cv2.COLOR_HSV2RGB)[0]]
+
+
+def _draw_points(panel: np.ndarray, points, width: int, colours) -> np.ndarray:
+    panel = panel.copy()
+    scale = panel.shape[0] / width
+    radius = max(2, panel.shape[0] // 40)
+    for (y, x), colour in zip(points, colours):
+        centre = (int((x + 0.5) * scale), int((y + 0.5) * scale))
+        cv2.circle(panel, centre, radius + 1, (255, 255, 255), -1)
+        cv2.circle(panel, centre, radius, colour, -1)
+    return panel
+
+
+def draw_warp_grid(warp: Dict[str, list],
+                   max_samples: int = 4,
+                   panel_size: int = 96,
+                   points_per_side: int = 3) -> np.ndarray:
+    """Lay out the warp of a batch as one RGB image.
+
+    One row per sample; columns: source, target, then for each level the generated image and
+    (when the model predicts one) the confidence sigma, then the level-1 correspondences: a few
+    target pixels marked on the target and, in the same colours, the source pixel each takes its
+    colour from (the mode of ``A^1``).
+
+    Args:
+        warp: the output of ``ClassEmbedder.warp``: per-level lists ``generated``
+            ([B, 3, W_r, W_r] in [0, 1]), ``sigma`` ([B, 1, W_r, W_r] or None), ``prob``
+            (level 1: [B, W_1^2, W_1, W_1]), ``source`` and ``target`` ([B, 3, W_r, W_r]).
+        max_samples: rows to draw (the first samples of the batch).
+        panel_size: side of each square panel in pixels.
+        points_per_side: the correspondence panel marks this many squared target pixels.
+
+    Returns:
+        uint8 [H, W, 3] RGB.
+    """
+    generated = warp['generated']
+    sigmas = warp.get('sigma') or [None] * len(generated)
+    sources, targets = warp['source'], warp['target']
+    prob1 = warp['prob'][0] if warp.get('prob') else None
+    batch = min(int(generated[0].shape[0]), max_samples)
+
+    labels = ['source', 'target']
+    for level, sigma in enumerate(sigmas, start=1):
+        labels.append(f'gen {level}')
+        if sigma is not None:
+            labels.append(f'sigma {level}')
+    if prob1 is not None:
+        labels += ['target pts', 'from (r=1)']
+
+    rows = []
+    for b in range(batch):
+        # The finest level's source and target are the sharpest to look at.
+        panels = [_to_rgb_panel(sources[-1][b], panel_size),
+                  _to_rgb_panel(targets[-1][b], panel_size)]
+        for gen, sigma in zip(generated, sigmas):
+            panels.append(_to_rgb_panel(gen[b], panel_size))
+            if sigma is not None:
+                panels.append(_to_sigma_panel(sigma[b], panel_size))
+        if prob1 is not None:
+            width = int(prob1.shape[-1])
+            points = _grid_points(width, points_per_side)
+            colours = _colours(len(points))
+            matches = level1_matches(prob1[b], points)
+            panels.append(_draw_points(_to_rgb_panel(targets[0][b], panel_size), points, width,
+                                       colours))
+            panels.append(_draw_points(_to_rgb_panel(sources[0][b], panel_size), matches, width,
+                                       colours))
+        rows.append(panels)
+
+    cols = len(labels)
+    height = _HEADER + batch * (panel_size + _GAP)
+    width = cols * (panel_size + _GAP)
+    canvas = np.full((height, width, 3), 255, np.uint8)
+    for c, label in enumerate(labels):
+        cv2.putText(canvas, label, (c * (panel_size + _GAP) + 3, _HEADER - 5),
+                    cv2.FONT_HERSHEY_SIMPLEX, 0.4, (0, 0, 0), 1, cv2.LINE_AA)
+    for r, panels in enumerate(rows):
+        top = _HEADER + r * (panel_size + _GAP)
+        for c, panel in enumerate(panels):
+            left = c * (panel_size + _GAP)
+            canvas[top:top + panel_size, left:left + panel_size] = panel
+    return canvas
+
+
+@VISUALIZERS.register_module()
+class WarpVisualizer(Visualizer):
+    """mmengine's Visualizer that draws warp grids and tolerates a missing TensorBoard.
+
+    TensorBoard backends in ``vis_backends`` are dropped with a warning when the
+    ``tensorboard`` package is not installed, so one config serves both kinds of machines.
+
+    Args:
+        name: the instance name (mmengine's ManagerMixin).
+        vis_backends: backend configs, as for ``Visualizer``.
+        save_dir: where file-writing backends write.
+        **kwargs: passed to ``Visualizer``.
+    """
+
+    def __init__(self, name: str = 'visualizer', vis_backends: Optional[List[dict]] = None,
+                 save_dir: Optional[str] = None, **kwargs) -> None:
+        if vis_backends and importlib.util.find_spec('tensorboard') is None:
+            kept = [b for b in vis_backends if 'tensorboard' not in str(b.get('type')).lower()]
+            if len(kept) != len(vis_backends):
+                warnings.warn('tensorboard is not installed: the TensorBoard backend is off.')
+            vis_backends = kept
+        super().__init__(name=name, vis_backends=vis_backends, save_dir=save_dir, **kwargs)
+
+    def add_warp(self, name: str, warp: Dict[str, list], step: int = 0, **draw_args) -> np.ndarray:
+        """Draw ``warp`` with ``draw_warp_grid`` and send it to every backend.
+
+        Returns:
+            The image, uint8 [H, W, 3] RGB.
+        """
+        image = draw_warp_grid(warp, **draw_args)
+        self.add_image(name, image, step=step)
+        return image

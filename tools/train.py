@@ -1,0 +1,60 @@
+"""Train a model from a config: ``python tools/train.py CONFIG [options]``.
+
+Thin, in the mmpose manner: parse, merge, ``Runner.from_cfg(cfg).train()``. Everything else lives
+in ``hierembed.engine`` (docs/training.md).
+"""
+import argparse
+import os
+import os.path as osp
+import sys
+
+# Run from a checkout without installing: the package sits beside this folder.
+sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
+
+from mmengine.config import Config, DictAction  # noqa: E402
+from mmengine.runner import Runner  # noqa: E402
+
+from hierembed.engine import (init_distributed, prepare_train_cfg,  # noqa: E402
+                              teardown_distributed)
+from hierembed.utils import register_all_modules  # noqa: E402
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description='Train a hierembed model')
+    parser.add_argument('config', help='train config file path')
+    parser.add_argument('--work-dir', help='where logs and checkpoints go '
+                        '(default: ./work_dirs/<config name>)')
+    parser.add_argument('--resume', nargs='?', type=str, const='auto',
+                        help='resume from CKPT, or from the latest checkpoint of the work dir '
+                        'when no path is given')
+    parser.add_argument('--amp', action='store_true',
+                        help='automatic mixed precision (GPU only)')
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
+                        help='override config entries, key=value (e.g. '
+                        'train_cfg.max_iters=100 train_dataloader.batch_size=8)')
+    parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm'], default='none',
+                        help='job launcher')
+    # torch.distributed.launch passes --local-rank; torchrun sets LOCAL_RANK instead.
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    args = parser.parse_args(argv)
+    os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
+    return args
+
+
+def main(argv=None) -> None:
+    args = parse_args(argv)
+    register_all_modules(init_default_scope=False)
+    cfg = Config.fromfile(args.config)
+    if args.cfg_options is not None:
+        cfg.merge_from_dict(args.cfg_options)
+    prepare_train_cfg(cfg, args.config, work_dir=args.work_dir, resume=args.resume,
+                      amp=args.amp, launcher=args.launcher)
+    init_distributed(cfg)
+    runner = Runner.from_cfg(cfg)
+    runner.train()
+    del runner
+    teardown_distributed()
+
+
+if __name__ == '__main__':
+    main()
