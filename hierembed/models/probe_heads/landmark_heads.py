@@ -57,6 +57,24 @@ class BaseLandmarkHead(BaseModule):
         self.num_keypoints = num_keypoints
         self.loss_type = loss_type
 
+    def output_layer(self) -> nn.Linear:
+        """The last linear layer (its outputs are the 2K coordinates, x and y interleaved)."""
+        return [m for m in self.regressor.modules() if isinstance(m, nn.Linear)][-1]
+
+    @torch.no_grad()
+    def init_from_mean(self, mean_keypoints: torch.Tensor) -> None:
+        """Start from the mean pose: output bias = the mean, output weights = 0.
+
+        Before any step the head then predicts the mean pose of the training split, so model
+        selection on val can fall back to it but never below it by accident of initialisation.
+
+        Args:
+            mean_keypoints: [K, 2] mean training keypoints, normalised crop coordinates.
+        """
+        layer = self.output_layer()
+        layer.weight.zero_()
+        layer.bias.copy_(mean_keypoints.reshape(-1).to(layer.bias))
+
     def forward(self, feats: torch.Tensor) -> torch.Tensor:
         """[B, D] -> [B, K, 2]."""
         return self.regressor(feats).view(feats.shape[0], self.num_keypoints, 2)

@@ -38,6 +38,19 @@ class VisibilityHead(BaseModule):
                 nn.Linear(in_channels, hidden_dim), nn.ReLU(inplace=True), nn.Dropout(dropout),
                 nn.Linear(hidden_dim, num_keypoints))
 
+    @torch.no_grad()
+    def init_from_mean(self, visible_rate: torch.Tensor, eps: float = 1e-3) -> None:
+        """Start from the base rates: output bias = logit of each landmark's visible rate,
+        output weights = 0 (the constant classifier, ROC AUC 50 %).
+
+        Args:
+            visible_rate: [K] fraction of labelled training entries that are visible.
+            eps: clamps the rate away from 0 and 1.
+        """
+        layer = [m for m in self.classifier.modules() if isinstance(m, nn.Linear)][-1]
+        layer.weight.zero_()
+        layer.bias.copy_(torch.logit(visible_rate.clamp(eps, 1 - eps)).to(layer.bias))
+
     def forward(self, feats: torch.Tensor) -> torch.Tensor:
         """[B, D] -> [B, K] logits of "visible"."""
         return self.classifier(feats)

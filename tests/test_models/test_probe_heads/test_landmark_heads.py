@@ -62,3 +62,21 @@ def test_visibility_head_bce_by_hand():
 def test_visibility_head_mlp():
     head = PROBE_HEADS.build(dict(type='VisibilityHead', in_channels=3, num_keypoints=4))
     assert head(torch.randn(5, 3)).shape == (5, 4)
+
+
+@pytest.mark.parametrize('cfg', [dict(type='LinearLandmarkHead'),
+                                 dict(type='MLPLandmarkHead', hidden_dim=16)])
+def test_init_from_mean_predicts_the_mean_pose(cfg):
+    head = PROBE_HEADS.build(dict(cfg, in_channels=8, num_keypoints=3))
+    mean = torch.tensor([[0.1, 0.2], [0.3, 0.4], [0.5, 0.6]])
+    head.init_from_mean(mean)
+    pred = head.predict(torch.randn(4, 8))
+    assert torch.allclose(pred, mean.expand(4, 3, 2))
+
+
+def test_visibility_init_from_mean_is_the_base_rate():
+    head = PROBE_HEADS.build(dict(type='VisibilityHead', in_channels=8, num_keypoints=2))
+    head.init_from_mean(torch.tensor([0.25, 1.0]))
+    probs = head.predict(torch.randn(3, 8))
+    assert torch.allclose(probs[:, 0], torch.tensor(0.25))
+    assert torch.allclose(probs[:, 1], torch.tensor(1 - 1e-3))

@@ -1,0 +1,196 @@
+"""Train a probe head on frozen embeddings, choosing its epoch and weight decay on val.
+
+Features are standardised with the train split's statistics before any head sees them (every
+split, every encoder); a feature constant on train is mapped to 0. Heads are trained with Adam on
+the CPU, in mini-batches over the (small) probe set; every ``val_interval`` epochs the validation
+loss is measured, the best state is kept, and training stops after ``patience`` checks without
+improvement. When ``lr`` or ``weight_decay`` is a list, every combination is trained and the one
+with the lowest validation loss wins.
+"""
+import contextlib
+import copy
+import itertools
+from dataclasses import dataclass
+from typing import Callable, Optional, Sequence, Tuple, Union
+
+import numpy as np
+import torch
+from torch import nn
+
+from hierembed.registry import PROBE_HEADS
+
+
+class FeatureStandardizer:
+    """z-scores with the mean and standard deviation of the train features.
+
+    Args:
+        eps: a standard deviation below this counts as constant (the feature becomes 0).
+    """
+
+    def __init__(self, eps: float = 1e-8) -> None:
+        self.eps = eps
+        self.mean: Optional[np.ndarray] = None
+        self.std: Optional[np.ndarray] = None
+
+    def fit(self, feats: np.ndarray) -> 'FeatureStandardizer':
+        """Fit on [N, D] train features."""
+        feats = np.asarray(feats, dtype=np.float64)
+        self.mean = feats.mean(axis=0)
+        std = feats.std(axis=0)
+        self.std = np.where(std < self.eps, 1.0, std)
+        return self
+
+    def transform(self, feats: np.ndarray) -> np.ndarray:
+        """[N, D] -> [N, D] float32 standardised features."""
+        return ((np.asarray(feats, dtype=np.float64) - self.mean) / self.std).astype(np.float32)
+
+
+@dataclass
+class FitResult:
+    """A trained head and how it was chosen.
+
+    Attributes:
+        head: the head in eval mode, with the best validation state loaded.
+        selection: ``lr``, ``weight_decay``, ``epoch`` and ``val_loss`` of the chosen model, and
+            ``candidates``, the best validation loss of each (lr, weight_decay) tried.
+    """
+    head: nn.Module
+    selection: dict
+
+
+def _as_list(value: Union[float, Sequence[float]]) -> list:
+    return list(value) if isinstance(value, (list, tuple)) else [value]
+
+
+def _batches(n: int, batch_size: int, generator: torch.Generator):
+    order = torch.randperm(n, generator=generator)
+    for start in range(0, n, batch_size):
+        yield order[start:start + batch_size]
+
+
+def _train_one(build: Callable[[], nn.Module], loss_fn, train: Tuple[torch.Tensor, ...],
+               val: Tuple[torch.Tensor, ...], lr: float, weight_decay: float, epochs: int,
+               batch_size: int, val_interval: int, patience: int, seed: int,
+               init_mean: Optional[torch.Tensor]):
+    torch.manual_seed(seed)
+    head = build()
+    if init_mean is not None:
+        head.init_from_mean(init_mean)
+    optim = torch.optim.Adam(head.parameters(), lr=lr, weight_decay=weight_decay)
+    generator = torch.Generator().manual_seed(seed)
+    n = len(train[0])
+
+    def val_loss() -> float:
+        head.eval()
+        with torch.no_grad():
+            value = float(loss_fn(head, *val))
+        head.train()
+        return value
+
+    best = (val_loss(), 0, copy.deepcopy(head.state_dict()))
+    checks_since_best = 0
+    head.train()
+    for epoch in range(1, epochs + 1):
+        for index in _batches(n, batch_size, generator):
+            optim.zero_grad()
+            loss_fn(head, *(t[index] for t in train)).backward()
+            optim.step()
+        if epoch % val_interval and epoch != epochs:
+            continue
+        current = val_loss()
+        if current < best[0]:
+            best = (current, epoch, copy.deepcopy(head.state_dict()))
+            checks_since_best = 0
+        else:
+            checks_since_best += 1
+            if checks_since_best >= patience:
+                break
+    head.load_state_dict(best[2])
+    head.eval()
+    return head, best[0], best[1]
+
+
+@contextlib.contextmanager
+def _torch_threads(num: Optional[int]):
+    """Run with ``num`` intra-op threads, then restore. Probe heads are tiny: splitting their
+    ops over threads costs more than it saves, and on a shared machine a waiting thread can
+    make every op several times slower."""
+    previous = torch.get_num_threads()
+    if num:
+        torch.set_num_threads(num)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(previous)
+
+
+def fit_head(head_cfg: dict, loss_fn, train: Tuple[torch.Tensor, ...],
+             val: Tuple[torch.Tensor, ...], epochs: int = 300, batch_size: int = 256,
+             lr: Union[float, Sequence[float]] = 1e-3,
+             weight_decay: Union[float, Sequence[float]] = 0.0, val_interval: int = 5,
+             patience: int = 10, seed: int = 0, init_mean: Optional[torch.Tensor] = None,
+             num_threads: Optional[int] = 1, **unused) -> FitResult:
+    """Train a head from its config; model selection (epoch, lr, weight decay) on val.
+
+    Args:
+        head_cfg: a ``PROBE_HEADS`` config, complete (``in_channels``, ``num_keypoints`` set).
+        loss_fn: ``(head, *tensors) -> scalar loss``, applied to ``train`` and to ``val``.
+        train: tensors whose first dimension is the instance; the first one is the features.
+        val: the same for the validation split.
+        epochs: the most epochs trained.
+        batch_size: instances per Adam step.
+        lr: learning rate, or a list to choose from.
+        weight_decay: Adam weight decay, or a list to choose from.
+        val_interval: epochs between validation checks.
+        patience: checks without improvement before stopping.
+        seed: seeds the head's initialisation and the batch order (same for every candidate).
+        init_mean: passed to the head's ``init_from_mean`` before training (the mean target),
+            so that training starts from the constant, mean predictor.
+        num_threads: torch intra-op threads while training (None: leave as is).
+        unused: other ``probe_cfg`` keys, ignored.
+
+    Returns:
+        The chosen head and its :class:`FitResult` selection record.
+    """
+    best = None
+    candidates = []
+    with _torch_threads(num_threads):
+        for lr_i, wd_i in itertools.product(_as_list(lr), _as_list(weight_decay)):
+            head, loss, epoch = _train_one(lambda: PROBE_HEADS.build(copy.deepcopy(head_cfg)),
+                                           loss_fn, train, val, lr_i, wd_i, epochs, batch_size,
+                                           val_interval, patience, seed, init_mean)
+            candidates.append(dict(lr=lr_i, weight_decay=wd_i, epoch=epoch, val_loss=loss))
+            if best is None or loss < best[1]:
+                best = (head, loss, candidates[-1])
+    selection = dict(best[2], candidates=candidates)
+    return FitResult(head=best[0], selection=selection)
+
+
+def landmark_loss(head: nn.Module, feats: torch.Tensor, keypoints: torch.Tensor,
+                  mask: torch.Tensor) -> torch.Tensor:
+    """The landmark head's own masked regression loss."""
+    return head.loss(feats, keypoints, mask)['loss_kpt']
+
+
+def visibility_loss(head: nn.Module, feats: torch.Tensor,
+                    keypoints_visible: torch.Tensor) -> torch.Tensor:
+    """The visibility head's BCE over labelled keypoints."""
+    return head.loss(feats, keypoints_visible)['loss_vis']
+
+
+def predict(head: nn.Module, feats: np.ndarray, batch_size: int = 4096) -> np.ndarray:
+    """Run ``head.predict`` over [N, D] features in batches; returns a float64 array."""
+    out = []
+    with torch.no_grad():
+        for start in range(0, len(feats), batch_size):
+            out.append(head.predict(torch.as_tensor(feats[start:start + batch_size])).numpy())
+    return np.concatenate(out).astype(np.float64)
+
+
+def to_tensors(*arrays: np.ndarray) -> Tuple[torch.Tensor, ...]:
+    """float32 tensors of numpy arrays."""
+    return tuple(torch.as_tensor(np.asarray(a, dtype=np.float32)) for a in arrays)
+
+
+__all__ = ['FeatureStandardizer', 'FitResult', 'fit_head', 'landmark_loss', 'visibility_loss',
+           'predict', 'to_tensors']

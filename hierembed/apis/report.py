@@ -1,0 +1,141 @@
+"""Probe reports: the paper-style table (rich and Markdown) and ``results.json``."""
+import json
+import math
+import os.path as osp
+from typing import Dict, List, Optional
+
+from rich.console import Console
+from rich.table import Table
+
+#: Order of the rows: the trained encoder first, then the baselines as the paper lists them.
+ENCODER_ORDER = ('trained', 'random_init', 'mean_pose')
+
+
+def _json_safe(obj):
+    """NaN and infinities become null (JSON has no NaN); numpy scalars become Python numbers."""
+    if isinstance(obj, dict):
+        return {str(k): _json_safe(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_json_safe(v) for v in obj]
+    if hasattr(obj, 'item') and not isinstance(obj, (str, bytes)):
+        obj = obj.item()
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return None
+    return obj
+
+
+def write_results_json(results: dict, path: str) -> None:
+    """Write ``results`` with NaN as null."""
+    with open(path, 'w') as f:
+        json.dump(_json_safe(results), f, indent=2)
+
+
+def _rows(results: dict):
+    """(encoder, head, head entry) in report order; a closed-form baseline appears once."""
+    encoders = results['encoders']
+    order = [e for e in ENCODER_ORDER if e in encoders] + \
+        [e for e in encoders if e not in ENCODER_ORDER]
+    for enc in order:
+        for head, entry in encoders[enc]['heads'].items():
+            yield enc, head, entry
+            if entry.get('closed_form'):
+                break
+
+
+def _fmt(value: Optional[float], signed: bool = False) -> str:
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return '-'
+    return f'{value:+.1f}' if signed else f'{value:.1f}'
+
+
+def table_rows(results: dict, metric: str) -> List[List[str]]:
+    """The cells of one metric's table: encoder, head, one per keypoint group, Avg, deltas."""
+    groups = list(results['meta']['keypoint_groups'])
+    rows = []
+    for enc, head, entry in _rows(results):
+        m = entry['metrics'].get(metric)
+        if m is None:
+            continue
+        comp = entry.get('comparisons', {}).get(metric, {})
+        head_label = '-' if entry.get('closed_form') else head
+        rows.append([enc, head_label] + [_fmt(m['groups'].get(g)) for g in groups] +
+                    [_fmt(m['mean']), _fmt(comp.get('vs_random_init'), True),
+                     _fmt(comp.get('vs_mean_pose'), True)])
+    return rows
+
+
+def table_header(results: dict) -> List[str]:
+    return (['Encoder', 'Head'] + list(results['meta']['keypoint_groups']) +
+            ['Avg', 'Δ rand. init', 'Δ mean pose'])
+
+
+def failures_to_beat_mean_pose(results: dict) -> List[str]:
+    """'encoder/head: metric' for every probe that is not better than the mean pose."""
+    out = []
+    for enc, head, entry in _rows(results):
+        for metric, comp in entry.get('comparisons', {}).items():
+            if comp.get('beats_mean_pose') is False:
+                out.append(f'{enc}/{head}: {metric}')
+    return out
+
+
+def print_tables(results: dict, console: Optional[Console] = None) -> None:
+    """One rich table per metric, like the paper's, and a warning for probes at mean-pose level."""
+    console = console or Console()
+    for metric in results['meta']['metric_names']:
+        info = results['meta']['metrics'][metric]
+        arrow = 'higher' if info['greater_is_better'] else 'lower'
+        table = Table(title=f'{results["meta"]["object_class"]}: {metric} (test, %, {arrow} is '
+                      'better)')
+        for i, col in enumerate(table_header(results)):
+            table.add_column(col, justify='left' if i < 2 else 'right')
+        for row in table_rows(results, metric):
+            table.add_row(*row)
+        console.print(table)
+    failures = failures_to_beat_mean_pose(results)
+    if failures:
+        console.print('[bold red]Not better than the mean pose (learned nothing usable):[/] ' +
+                      ', '.join(failures))
+
+
+def results_markdown(results: dict) -> str:
+    """``results.md``: the same tables in Markdown, with what produced them."""
+    meta = results['meta']
+    lines = [f'# Probe results: {meta["object_class"]}', '',
+             f'- checkpoint: `{meta.get("checkpoint")}`',
+             f'- config: `{meta.get("config")}`',
+             f'- instances (train / val / test): {meta["num_instances"].get("train")} / '
+             f'{meta["num_instances"].get("val")} / {meta["num_instances"].get("test")}',
+             '- encoder frozen; features standardised on train; heads trained on train, model '
+             'selection on val, scores on test', '']
+    for metric in meta['metric_names']:
+        info = meta['metrics'][metric]
+        arrow = 'higher' if info['greater_is_better'] else 'lower'
+        header = table_header(results)
+        lines += [f'## {metric} ({arrow} is better, %)', '',
+                  '| ' + ' | '.join(header) + ' |',
+                  '|' + '|'.join(['---'] * 2 + ['---:'] * (len(header) - 2)) + '|']
+        lines += ['| ' + ' | '.join(row) + ' |' for row in table_rows(results, metric)]
+        lines.append('')
+    failures = failures_to_beat_mean_pose(results)
+    lines.append('## Mean-pose check')
+    lines.append('')
+    lines.append('Every probe beats the mean pose of the training split.' if not failures else
+                 'Not better than the mean pose: ' + ', '.join(f'`{f}`' for f in failures))
+    lines.append('')
+    if meta.get('visualizations'):
+        lines += ['## Predictions (filled: ground truth, rings: prediction)', '']
+        lines += [f'![{osp.basename(p)}]({p})' for p in meta['visualizations']]
+        lines.append('')
+    return '\n'.join(lines)
+
+
+def groups_of(per_keypoint: Dict[str, float], keypoint_groups: Dict[str, List[str]]
+              ) -> Dict[str, float]:
+    """Group values: the mean of the group's keypoints that have a value (None if none)."""
+    out = {}
+    for group, names in keypoint_groups.items():
+        values = [per_keypoint.get(n) for n in names]
+        values = [v for v in values if v is not None and math.isfinite(v)]
+        out[group] = sum(values) / len(values) if values else float('nan')
+    return out
