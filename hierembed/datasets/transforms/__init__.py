@@ -1,0 +1,5 @@
+"""Transforms of the data pipelines, registered in ``hierembed.registry.TRANSFORMS``."""
+from .crop import CropToBox, apply_affine, crop_matrix
+from .jitter import AlbuJitter, Albumentation
+
+__all__ = ['CropToBox', 'AlbuJitter', 'Albumentation', 'crop_matrix', 'apply_affine']

@@ -1,0 +1,77 @@
+"""Square crop around a box, resized to the network's input, moving keypoints with the image."""
+from typing import Dict, Optional, Sequence
+
+import cv2
+import numpy as np
+from mmcv.transforms import BaseTransform
+
+from hierembed.registry import TRANSFORMS
+
+
+def crop_matrix(bbox: Sequence[float], out_size: int, margin: float = 1.0) -> np.ndarray:
+    """The affine map from image pixels to the pixels of a square crop around ``bbox``.
+
+    The crop is the square of side ``max(w, h) * margin`` centred on the box, scaled to
+    ``out_size``. Boxes are in edge coordinates (the image spans [0, W] x [0, H], COCO's
+    convention); pixel centres, and keypoints, are at integers (OpenCV's convention).
+
+    Args:
+        bbox: [4] x, y, w, h.
+        out_size: S.
+        margin: the square's side over the box's longer side.
+
+    Returns:
+        [2, 3] float64 M with (u, v) = M @ (x, y, 1), u and v in crop pixels.
+    """
+    x, y, w, h = (float(v) for v in bbox)
+    side = max(w, h) * margin
+    if not side > 0:
+        raise ValueError(f'crop box {list(bbox)} has no area')
+    s = out_size / side
+    x0, y0 = x + w / 2 - side / 2, y + h / 2 - side / 2
+    # centre coords -> edge coords (+0.5), crop and scale, edge -> centre (-0.5)
+    return np.array([[s, 0.0, (0.5 - x0) * s - 0.5], [0.0, s, (0.5 - y0) * s - 0.5]])
+
+
+def apply_affine(points: np.ndarray, matrix: np.ndarray) -> np.ndarray:
+    """Points [N, 2] through an affine [2, 3] map."""
+    points = np.asarray(points, np.float64).reshape(-1, 2)
+    return points @ matrix[:, :2].T + matrix[:, 2]
+
+
+@TRANSFORMS.register_module()
+class CropToBox(BaseTransform):
+    """Crop ``results['img']`` to a square around ``results['bbox']`` and resize to ``size``.
+
+    Pixels outside the image repeat its border (a box may leave the frame). Keypoints, when
+    present, go through the same affine map, so they stay exactly on the image content.
+
+    Args:
+        size: output side S.
+        margin: the square's side over the box's longer side.
+
+    Results keys: reads ``img`` [H, W, 3] uint8, ``bbox`` [4] (default: the whole image),
+    optional ``keypoints`` [N, 2]; writes ``img`` [S, S, 3], ``keypoints``, ``crop_matrix``
+    [2, 3] and ``scale`` (crop pixels per image pixel).
+    """
+
+    def __init__(self, size: int = 64, margin: float = 1.25):
+        self.size = int(size)
+        self.margin = float(margin)
+
+    def transform(self, results: Dict) -> Optional[Dict]:
+        img = results['img']
+        bbox = results.get('bbox')
+        if bbox is None:
+            bbox = [0.0, 0.0, img.shape[1], img.shape[0]]
+        m = crop_matrix(bbox, self.size, self.margin)
+        results['img'] = cv2.warpAffine(img, m, (self.size, self.size), flags=cv2.INTER_LINEAR,
+                                        borderMode=cv2.BORDER_REPLICATE)
+        if results.get('keypoints') is not None:
+            results['keypoints'] = apply_affine(results['keypoints'], m).astype(np.float32)
+        results['crop_matrix'] = m
+        results['scale'] = float(m[0, 0])
+        return results
+
+    def __repr__(self) -> str:
+        return f'{type(self).__name__}(size={self.size}, margin={self.margin})'

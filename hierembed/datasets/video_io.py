@@ -1,0 +1,174 @@
+"""Frame readers for videos and folders of frames, with a per-process cache of open readers.
+
+Readers are opened lazily in the process that uses them and the cache is keyed by process id, so
+a DataLoader worker -- forked or spawned -- never touches a decoder that its parent opened (decord
+and FFmpeg contexts are not safe to share across ``fork``).
+"""
+import glob
+import os
+import os.path as osp
+from collections import OrderedDict
+from typing import Sequence, Tuple
+
+import cv2
+import numpy as np
+
+IMAGE_EXTS = ('.jpg', '.jpeg', '.png', '.bmp', '.webp')
+BACKENDS = ('decord', 'sequential')
+
+
+class VideoDecodeError(RuntimeError):
+    """A video or frame could not be read; the message names the file and the frame."""
+
+
+class DecordReader:
+    """Random access into a video file with decord (``get_batch`` on sorted indices)."""
+
+    def __init__(self, path: str):
+        import decord
+        self.path = path
+        try:
+            # One decoding thread: the DataLoader's workers are the parallelism, and
+            # decord's own thread pool would oversubscribe the cores.
+            self._vr = decord.VideoReader(path, num_threads=1)
+        except Exception as e:  # decord raises RuntimeError or its own DECORDError
+            raise VideoDecodeError(f'{path}: cannot open video ({_short(e)})') from None
+        self.num_frames = len(self._vr)
+
+    def get(self, indices: Sequence[int]) -> np.ndarray:
+        """Frames [K, H, W, 3] uint8 RGB, in the order of ``indices``."""
+        indices = [int(i) for i in indices]
+        order = sorted(set(indices))
+        try:
+            batch = self._vr.get_batch(order).asnumpy()
+        except Exception as e:
+            raise VideoDecodeError(f'{self.path}: cannot decode frames {order} '
+                                   f'({_short(e)})') from None
+        pos = {f: k for k, f in enumerate(order)}
+        return batch[[pos[i] for i in indices]]
+
+
+class SequentialReader:
+    """Decodes forward from the start with OpenCV, never seeking (the benchmark's baseline)."""
+
+    def __init__(self, path: str):
+        self.path = path
+        self._cap = None
+        self._pos = 0
+        self._open()
+        self.num_frames = int(self._cap.get(cv2.CAP_PROP_FRAME_COUNT))
+
+    def _open(self):
+        if self._cap is not None:
+            self._cap.release()
+        self._cap = cv2.VideoCapture(self.path)
+        if not self._cap.isOpened():
+            raise VideoDecodeError(f'{self.path}: cannot open video with OpenCV')
+        self._pos = 0
+
+    def get(self, indices: Sequence[int]) -> np.ndarray:
+        out = {}
+        for i in sorted(set(int(i) for i in indices)):
+            if i < self._pos:
+                self._open()
+            while self._pos < i:
+                if not self._cap.grab():
+                    raise VideoDecodeError(f'{self.path}: ends before frame {i}')
+                self._pos += 1
+            ok, frame = self._cap.read()
+            if not ok:
+                raise VideoDecodeError(f'{self.path}: cannot decode frame {i}')
+            self._pos += 1
+            out[i] = cv2.cvtColor(frame, cv2.COLOR_BGR2RGB)
+        return np.stack([out[int(i)] for i in indices])
+
+
+class FolderReader:
+    """A folder of frames, in the order of their file names."""
+
+    def __init__(self, path: str):
+        self.path = path
+        self.files = sorted(f for f in glob.glob(osp.join(path, '*'))
+                            if f.lower().endswith(IMAGE_EXTS))
+        if not self.files:
+            raise VideoDecodeError(f'{path}: folder holds no frames ({", ".join(IMAGE_EXTS)})')
+        self.num_frames = len(self.files)
+
+    def get(self, indices: Sequence[int]) -> np.ndarray:
+        frames = []
+        for i in indices:
+            f = self.files[int(i)]
+            img = cv2.imread(f, cv2.IMREAD_COLOR)
+            if img is None:
+                raise VideoDecodeError(f'{f}: cannot read frame {int(i)} of {self.path}')
+            frames.append(cv2.cvtColor(img, cv2.COLOR_BGR2RGB))
+        return np.stack(frames)
+
+
+def _short(e: Exception) -> str:
+    msg = str(e).strip().splitlines()
+    return (msg[-1] if msg else type(e).__name__)[-200:]
+
+
+def open_reader(path: str, backend: str = 'decord'):
+    """Open ``path`` (a video file or a folder of frames) without caching."""
+    if osp.isdir(path):
+        return FolderReader(path)
+    if not osp.exists(path):
+        raise VideoDecodeError(f'{path}: no such file or folder')
+    if os.path.getsize(path) == 0:
+        raise VideoDecodeError(f'{path}: empty file')
+    if backend == 'decord':
+        return DecordReader(path)
+    if backend == 'sequential':
+        return SequentialReader(path)
+    raise ValueError(f'unknown video backend {backend!r}; choose from {BACKENDS}')
+
+
+class ReaderCache:
+    """At most ``max_open`` open readers per process, least recently used closed first."""
+
+    def __init__(self, max_open: int = 16, backend: str = 'decord'):
+        self.max_open = max_open
+        self.backend = backend
+        self._pid = None
+        self._readers = OrderedDict()
+
+    def get(self, path: str):
+        if self._pid != os.getpid():
+            # A new process (a forked worker): forget, do not close, the parent's readers.
+            self._readers = OrderedDict()
+            self._pid = os.getpid()
+        reader = self._readers.pop(path, None)
+        if reader is None:
+            reader = open_reader(path, self.backend)
+        self._readers[path] = reader
+        while len(self._readers) > self.max_open:
+            self._readers.popitem(last=False)
+        return reader
+
+    def drop(self, path: str) -> None:
+        """Forget a reader (after a decoding error its state is not trusted)."""
+        self._readers.pop(path, None)
+
+    def __getstate__(self):
+        # Workers started with spawn receive a pickled dataset: readers never travel.
+        return dict(max_open=self.max_open, backend=self.backend, _pid=None,
+                    _readers=OrderedDict())
+
+
+def probe(path: str) -> Tuple[int, int, int]:
+    """Open a video or folder, decode its first and last frames, return (num_frames, H, W).
+
+    Decoding the last frame catches files cut short whose index still claims all frames.
+
+    Raises:
+        VideoDecodeError: naming the file.
+    """
+    reader = open_reader(path, 'decord')
+    n = reader.num_frames
+    if n < 1:
+        raise VideoDecodeError(f'{path}: no frames')
+    frames = reader.get([0, n - 1] if n > 1 else [0])
+    h, w = frames.shape[1:3]
+    return n, h, w
