@@ -24,6 +24,7 @@ and renames it over the destination with ``os.replace``, which POSIX makes atomi
 the old file or the new one, never half of one.
 """
 import glob
+import inspect
 import os
 import os.path as osp
 import tempfile
@@ -50,7 +51,7 @@ def _history_buffer_getattr(obj: Any, name: str) -> Any:
     file reach any attribute of any allowlisted object; this one answers only that question.
     """
     method = obj.__dict__.get(name) if obj is HistoryBuffer else None
-    if not callable(method):
+    if name.startswith('_') or not inspect.isfunction(method):
         raise torch.serialization.pickle.UnpicklingError(
             f'checkpoint asks for getattr({obj!r}, {name!r}); only HistoryBuffer statistics '
             'methods are allowed')
@@ -116,7 +117,7 @@ def load_from_local_weights_only(filename: str, map_location: Any = None) -> Any
         raise torch.serialization.pickle.UnpicklingError(
             f'{filename} holds objects that hierembed does not unpickle.{hint} If you trust '
             'the file, allowlist them with torch.serialization.add_safe_globals([...]) before '
-            f'loading. ({err})') from err
+            'loading.') from err
 
 
 CheckpointLoader.register_scheme(prefixes='', loader=load_from_local_weights_only, force=True)

@@ -17,6 +17,7 @@ from mmengine.hooks import Hook
 from mmengine.model import BaseModel, is_model_wrapper
 from torch.utils.data import Dataset
 
+from hierembed.models.data_preprocessors import PairDataPreprocessor
 from hierembed.registry import DATASETS, HOOKS, MODELS
 
 
@@ -57,7 +58,7 @@ class ToyLevelModel(BaseModel):
 
     def __init__(self, size: int = 32, num_levels: int = 3, rank_offset: float = 0.0,
                  data_preprocessor=None) -> None:
-        super().__init__(data_preprocessor=data_preprocessor or dict(type='PairDataPreprocessor'))
+        super().__init__(data_preprocessor=data_preprocessor or PairDataPreprocessor())
         self.heads = nn.ModuleList(nn.Conv2d(3, 3, 3, padding=1) for _ in range(num_levels))
         self.register_buffer('_active_levels', torch.tensor(1))
         self.rank_offset = rank_offset

@@ -202,7 +202,7 @@ class CurriculumHook(Hook):
                 raise KeyError(f'CurriculumHook monitors {self.monitor!r}, which is not in the '
                                f'training outputs: {sorted(outputs or {})}')
             value = outputs[self.monitor]
-            self._window_sum += float(value.detach().mean() if torch.is_tensor(value) else value)
+            self._window_sum += float(value.detach().float().mean() if torch.is_tensor(value) else value)
             self._window_count += 1
             if done % self.interval == 0:
                 local = torch.tensor([self._window_sum / self._window_count], dtype=torch.float64)

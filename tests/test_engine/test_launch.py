@@ -1,0 +1,77 @@
+"""Config preparation for tools/train.py and the CPU distributed set-up."""
+import os
+import socket
+
+import pytest
+import torch
+import torch.distributed as dist
+from mmengine.config import Config
+
+from hierembed.engine.launch import init_distributed, prepare_train_cfg, teardown_distributed
+
+CONFIG = os.path.join(os.path.dirname(__file__), '..', '..', 'configs',
+                      'synthetic_upper_body.py')
+
+
+@pytest.fixture
+def cfg():
+    return Config.fromfile(CONFIG)
+
+
+def test_default_work_dir_is_named_after_the_config(cfg):
+    prepare_train_cfg(cfg, CONFIG)
+    assert cfg.work_dir == os.path.join('./work_dirs', 'synthetic_upper_body')
+    assert cfg.launcher == 'none' and cfg.resume is False
+    prepare_train_cfg(cfg, CONFIG, work_dir='/tmp/x')
+    assert cfg.work_dir == '/tmp/x'
+
+
+def test_resume_forms(cfg):
+    prepare_train_cfg(cfg, CONFIG, resume='auto')
+    assert cfg.resume is True and cfg.load_from is None
+    prepare_train_cfg(cfg, CONFIG, resume='/w/iter_4.pth')
+    assert cfg.resume is True and cfg.load_from == '/w/iter_4.pth'
+
+
+def test_amp(cfg):
+    if torch.cuda.is_available():
+        prepare_train_cfg(cfg, CONFIG, amp=True)
+        assert cfg.optim_wrapper.type == 'AmpOptimWrapper'
+    else:
+        with pytest.warns(UserWarning, match='CUDA'):
+            prepare_train_cfg(cfg, CONFIG, amp=True)
+        assert cfg.optim_wrapper.type == 'OptimWrapper'
+
+
+def test_bad_launcher(cfg):
+    with pytest.raises(ValueError, match='launcher'):
+        prepare_train_cfg(cfg, CONFIG, launcher='mpi')
+
+
+def test_no_launcher_touches_nothing(cfg):
+    prepare_train_cfg(cfg, CONFIG)
+    assert init_distributed(cfg) is False
+    assert 'model_wrapper_cfg' not in cfg and not dist.is_initialized()
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason='the CPU path')
+def test_cpu_launch_initialises_gloo_and_fixes_the_wrapper(cfg, monkeypatch):
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        port = s.getsockname()[1]
+    for key, value in dict(RANK='0', WORLD_SIZE='1', LOCAL_RANK='0', MASTER_ADDR='127.0.0.1',
+                           MASTER_PORT=str(port)).items():
+        monkeypatch.setenv(key, value)
+    prepare_train_cfg(cfg, CONFIG, launcher='pytorch')
+    cfg.sync_bn = 'torch'
+    try:
+        with pytest.warns(UserWarning, match='sync_bn'):
+            assert init_distributed(cfg) is True
+        assert dist.is_initialized() and dist.get_backend() == 'gloo'
+        assert cfg.model_wrapper_cfg == dict(type='MMDistributedDataParallel',
+                                             broadcast_buffers=False,
+                                             find_unused_parameters=True, device_ids=None)
+        assert cfg.env_cfg.dist_cfg.backend == 'gloo' and cfg.sync_bn is None
+    finally:
+        teardown_distributed()
+    assert not dist.is_initialized()
