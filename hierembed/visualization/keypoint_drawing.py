@@ -105,10 +105,12 @@ def keypoint_panel(images: Sequence, preds: np.ndarray, gts: np.ndarray, gt_visi
     ncols = min(ncols, len(tiles))
     nrows = -(-len(tiles) // ncols)
     th, tw = tiles[0].shape[:2]
-    grid = np.full((nrows * th, ncols * tw, 3), 255, np.uint8)
+    gap = 2
+    grid = np.full((nrows * (th + gap) - gap, ncols * (tw + gap) - gap, 3), 255, np.uint8)
     for i, tile in enumerate(tiles):
         r, c = divmod(i, ncols)
-        grid[r * th:(r + 1) * th, c * tw:(c + 1) * tw] = tile
+        y, x = r * (th + gap), c * (tw + gap)
+        grid[y:y + th, x:x + tw] = tile
     if title:
         bar = np.full((24, grid.shape[1], 3), 255, np.uint8)
         cv2.putText(bar, title, (4, 17), cv2.FONT_HERSHEY_SIMPLEX, 0.5, (0, 0, 0), 1,

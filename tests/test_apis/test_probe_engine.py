@@ -1,0 +1,76 @@
+"""run_probe end to end on stand-ins: files, schema, both baselines, the cache across runs."""
+import json
+
+import pytest
+from mmengine.config import Config
+
+from hierembed.apis import run_probe
+from probe_toys import NAMES, ProbeToyEmbedder, save_toy_checkpoint, toy_probe_cfg
+
+
+@pytest.fixture(scope='module')
+def probed(tmp_path_factory):
+    root = tmp_path_factory.mktemp('probe')
+    ckpt = save_toy_checkpoint(str(root / 'epoch_1.pth'), seed=5)
+    work_dir = root / 'work'
+    calls = ProbeToyEmbedder.calls
+    results = run_probe(Config(toy_probe_cfg()), ckpt, str(work_dir), progress=False)
+    return dict(root=root, ckpt=ckpt, work_dir=work_dir, results=results,
+                calls=ProbeToyEmbedder.calls - calls)
+
+
+def test_files_and_schema(probed):
+    work_dir = probed['work_dir']
+    saved = json.loads((work_dir / 'results.json').read_text())
+    assert set(saved['encoders']) == {'trained', 'random_init', 'mean_pose'}
+    for enc, entry in saved['encoders'].items():
+        assert set(entry['heads']) == {'linear', 'mlp'}
+        for head, h in entry['heads'].items():
+            assert set(h['metrics']) == {'PCK@0.2', 'NME', 'VisAUC'}
+            for m in h['metrics'].values():
+                assert set(m) >= {'mean', 'per_keypoint', 'groups', 'greater_is_better'}
+                assert list(m['per_keypoint']) == NAMES
+                assert list(m['groups']) == ['Hd', 'Hnd', 'Ft']
+            assert 'predictions' not in h
+            if enc != 'mean_pose':
+                assert {'selection', 'visibility_selection', 'comparisons'} <= set(h)
+                assert 'vs_mean_pose' in h['comparisons']['PCK@0.2']
+    assert saved['encoders']['trained']['heads']['mlp']['comparisons']['PCK@0.2'][
+        'vs_random_init'] is not None
+    meta = saved['meta']
+    assert meta['checkpoint'] == probed['ckpt'] and meta['num_instances'] == dict(
+        train=80, val=30, test=40)
+    assert meta['metric_names'] == ['PCK@0.2', 'NME', 'VisAUC']
+    md = (work_dir / 'results.md').read_text()
+    assert '| trained | mlp |' in md and '| mean_pose | - |' in md and 'Δ rand. init' in md
+    pngs = sorted(p.name for p in (work_dir / 'vis').glob('*.png'))
+    assert pngs == ['mean_pose_linear.png', 'random_init_linear.png', 'random_init_mlp.png',
+                    'trained_linear.png', 'trained_mlp.png']
+    assert meta['visualizations'] == [f'vis/{p}' for p in [
+        'trained_linear.png', 'trained_mlp.png', 'random_init_linear.png',
+        'random_init_mlp.png', 'mean_pose_linear.png']]
+
+
+def test_embeddings_come_from_the_cache_until_the_checkpoint_changes(probed):
+    # first run: 3 splits x 2 encoders, one batch of 32 (train 80 -> 3 batches)
+    assert probed['calls'] == 2 * (3 + 1 + 2)
+    calls = ProbeToyEmbedder.calls
+    again = run_probe(Config(toy_probe_cfg()), probed['ckpt'], str(probed['work_dir']),
+                      progress=False)
+    assert ProbeToyEmbedder.calls == calls
+    first = probed['results']['encoders']['trained']['heads']['mlp']['metrics']['PCK@0.2']
+    assert again['encoders']['trained']['heads']['mlp']['metrics']['PCK@0.2'] == first
+    save_toy_checkpoint(probed['ckpt'], seed=6)
+    run_probe(Config(toy_probe_cfg()), probed['ckpt'], str(probed['work_dir']), progress=False)
+    assert ProbeToyEmbedder.calls == calls + 3 + 1 + 2  # only the trained encoder re-embeds
+
+
+def test_baseline_selection_and_errors(tmp_path):
+    res = run_probe(Config(toy_probe_cfg(probe_cfg=dict(epochs=5, cache=False,
+                                                        num_vis_images=0))),
+                    None, str(tmp_path), baselines=['random_init'], progress=False)
+    assert set(res['encoders']) == {'random_init'}
+    with pytest.raises(ValueError, match='unknown baselines'):
+        run_probe(Config(toy_probe_cfg()), None, str(tmp_path), baselines=['imagenet'])
+    with pytest.raises(ValueError, match='nothing to probe'):
+        run_probe(Config(toy_probe_cfg()), None, str(tmp_path), baselines=['mean_pose'])

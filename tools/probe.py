@@ -1,0 +1,76 @@
+"""Probe a trained embedding: ``python tools/probe.py CONFIG --checkpoint CKPT [options]``.
+
+Thin: parse, merge ``--cfg-options``, call :func:`hierembed.apis.run_probe`, which embeds the
+probe set with the frozen encoder and the baselines, trains the downstream heads, scores test
+and writes ``results.json``, ``results.md`` and ``vis/*.png`` into the work dir (docs/probe.md).
+"""
+import argparse
+import os
+import os.path as osp
+import sys
+
+# Run from a checkout without installing: the package sits beside this folder.
+sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
+
+import torch  # noqa: E402
+from mmengine.config import Config, DictAction  # noqa: E402
+from mmengine.dist import get_rank  # noqa: E402
+
+from hierembed.apis import KNOWN_BASELINES, run_probe  # noqa: E402
+from hierembed.utils import register_all_modules  # noqa: E402
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description='Probe a hierembed embedding with downstream '
+                                     'landmark and visibility heads (paper section 5)')
+    parser.add_argument('config', help='probe config file (configs/probes/...)')
+    parser.add_argument('--checkpoint', help='the trained embedder; without it only the '
+                        'baselines are probed')
+    parser.add_argument('--work-dir', help='where results go (default: '
+                        './work_dirs/probes/<config name>)')
+    parser.add_argument('--baselines', nargs='*', choices=KNOWN_BASELINES,
+                        help=f'baselines to probe as well (default: the config\'s `baselines`, '
+                        f'else all of {", ".join(KNOWN_BASELINES)}); give none to skip them')
+    parser.add_argument('--device', default='cuda' if torch.cuda.is_available() else 'cpu',
+                        help='device of the encoders (heads train on the CPU)')
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
+                        help='override config entries, key=value (e.g. probe_cfg.epochs=100)')
+    parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm'], default='none',
+                        help='job launcher; the probe runs on rank 0, the others wait')
+    parser.add_argument('--no-progress', action='store_true', help='no progress bars or tables')
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    args = parser.parse_args(argv)
+    os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
+    return args
+
+
+def main(argv=None) -> dict:
+    args = parse_args(argv)
+    register_all_modules(init_default_scope=False)
+    cfg = Config.fromfile(args.config)
+    if args.cfg_options is not None:
+        cfg.merge_from_dict(args.cfg_options)
+    work_dir = args.work_dir or cfg.get('work_dir') or osp.join(
+        './work_dirs/probes', osp.splitext(osp.basename(args.config))[0])
+    cfg.launcher = args.launcher
+    started = False
+    if args.launcher != 'none':
+        from hierembed.engine import init_distributed
+        started = init_distributed(cfg)
+        if not started and torch.cuda.is_available():
+            from mmengine.dist import init_dist, is_distributed
+            if not is_distributed():
+                init_dist(args.launcher)
+    results = None
+    if get_rank() == 0:
+        results = run_probe(cfg, args.checkpoint, work_dir, baselines=args.baselines,
+                            device=args.device, progress=not args.no_progress,
+                            config_path=args.config)
+    if args.launcher != 'none':
+        from hierembed.engine import teardown_distributed
+        teardown_distributed()
+    return results
+
+
+if __name__ == '__main__':
+    main()
