@@ -101,3 +101,48 @@ class DumpStateHook(Hook):
                     active_levels=int(model.active_levels))
         with open(osp.join(runner.work_dir, f'rank{rank}.json'), 'w') as f:
             json.dump(info, f)
+
+
+REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+
+
+def write_tiny_config(path: str, data_root: str, max_iters: int = 6, batch_size: int = 4,
+                      model: str = 'tiny', curriculum: str = '', extra: str = '',
+                      ckpt_interval: int = 3, max_keep_ckpts: int = -1) -> str:
+    """A config of configs/synthetic_upper_body.py at test size, written to ``path``.
+
+    ``model='tiny'``: ClassEmbedder with 32 x 32 input and levels 8 -> 16 -> 32;
+    ``model='toy'``: ``ToyLevelModel`` (no BatchNorm). The data is the procedural upper-body
+    class with 4 videos of 16 frames, generated into ``data_root`` on first use.
+    """
+    if model == 'tiny':
+        model_cfg = ("model = dict(encoder=dict(input_size=32, embed_dim=32, base_channels=8,\n"
+                     "                          max_channels=32),\n"
+                     "             warp_head=dict(base_size=8, num_levels=3, topk=4,"
+                     " max_channels=16))\n")
+    else:
+        model_cfg = "model = dict(_delete_=True, type='ToyLevelModel', size=32, num_levels=3)\n"
+    curriculum = curriculum or "dict(type='CurriculumHook', interval=1, patience=1, min_delta=10.0)"
+    text = f"""_base_ = ['{REPO}/configs/synthetic_upper_body.py']
+custom_imports = dict(imports=['toy_modules'], allow_failed_imports=False)
+{model_cfg}train_dataloader = dict(
+    batch_size={batch_size}, num_workers=0, persistent_workers=False,
+    sampler=dict(seed=0),
+    dataset=dict(data_root='{data_root}', input_size=32,
+                 procedural=dict(object_class='upper_body', num_videos=4, num_frames=16,
+                                 size=64, seed=0)))
+train_cfg = dict(max_iters={max_iters})
+default_hooks = dict(logger=dict(interval=1),
+                     checkpoint=dict(interval={ckpt_interval}, max_keep_ckpts={max_keep_ckpts}))
+custom_hooks = [
+    {curriculum},
+    dict(type='WarpVisualizationHook', interval=3, max_samples=2, panel_size=48),
+    dict(type='ThroughputHook'),
+    dict(type='DumpStateHook'),
+]
+log_processor = dict(window_size=1)
+{extra}
+"""
+    with open(path, 'w') as f:
+        f.write(text)
+    return path
