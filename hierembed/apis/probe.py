@@ -288,6 +288,28 @@ def probe_features(features: Dict[str, Dict[str, np.ndarray]],
     return dict(meta=meta, encoders=encoders)
 
 
+def resolve_keypoint_groups(groups: Dict[str, Sequence], names: Sequence[str]
+                            ) -> Dict[str, List[str]]:
+    """A config's ``keypoint_groups`` (members by name or 0-based index) as names.
+
+    Raises:
+        ValueError: a member is neither a keypoint name nor an index of one.
+    """
+    out = {}
+    for group, members in groups.items():
+        resolved = []
+        for m in members:
+            if isinstance(m, int) and 0 <= m < len(names):
+                resolved.append(names[m])
+            elif isinstance(m, str) and m in names:
+                resolved.append(m)
+            else:
+                raise ValueError(f'keypoint_groups[{group!r}]: {m!r} is not a keypoint name or '
+                                 f'index of {list(names)}')
+        out[group] = resolved
+    return out
+
+
 def _build_split_datasets(cfg: Config) -> Tuple[Dict[str, object], Dict[str, dict]]:
     base = _cfg_dict(cfg.probe_dataset)
     split_cfgs = _cfg_dict(cfg.get('probe_splits') or {s: dict(split=s) for s in SPLITS})
@@ -339,7 +361,9 @@ def run_probe(cfg: Config, checkpoint: Optional[str], work_dir: str,
 
     Args:
         cfg: the probe config (``probe_dataset``, ``probe_splits``, ``heads``,
-            ``visibility_heads``, ``metrics``, ``probe_cfg``, ``baselines``, optionally ``model``).
+            ``visibility_heads``, ``metrics``, ``probe_cfg``, ``baselines``, optionally
+            ``model`` and ``keypoint_groups``, the report's columns when the dataset metainfo's
+            do not suit).
         checkpoint: the trained embedder; None probes only the baselines.
         work_dir: where ``results.json``, ``results.md``, ``vis/`` and the feature cache go.
         baselines: overrides ``cfg.baselines`` (names from ``KNOWN_BASELINES``).
@@ -374,6 +398,9 @@ def run_probe(cfg: Config, checkpoint: Optional[str], work_dir: str,
 
     datasets, dataset_cfgs = _build_split_datasets(cfg)
     metainfo = dict(datasets['train'].metainfo)
+    if cfg.get('keypoint_groups'):
+        metainfo['keypoint_groups'] = resolve_keypoint_groups(
+            _cfg_dict(cfg.keypoint_groups), metainfo['keypoint_names'])
     cache = FeatureCache((settings['cache_dir'] or osp.join(work_dir, 'feature_cache'))
                          if settings['cache'] else None)
     targets, features = {}, {enc: {} for enc in embedders}

@@ -1,5 +1,5 @@
 """Shared plumbing of the keypoint metrics: collecting samples, naming per-keypoint results."""
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 from mmengine.evaluator import BaseMetric
@@ -28,6 +28,9 @@ class BaseKeypointMetric(BaseMetric):
     A keypoint whose value is undefined (no valid entry) is NaN.
 
     Args:
+        keypoints: score only these keypoints (names or indices); the others are NaN and stay
+            out of the mean (FLIC: the hips are annotated but not scored; AFLW5 within AFLW21).
+            Default: all.
         collect_device: device for collecting results across ranks (``'cpu'`` or ``'gpu'``).
         prefix: mmengine's metric prefix, prepended as ``'<prefix>/'`` by ``evaluate``.
     """
@@ -38,8 +41,10 @@ class BaseKeypointMetric(BaseMetric):
     #: Keys each sample dict must carry.
     required_keys: Tuple[str, ...] = ('keypoints', 'keypoints_visible')
 
-    def __init__(self, collect_device: str = 'cpu', prefix: Optional[str] = None) -> None:
+    def __init__(self, keypoints: Optional[Sequence[Union[int, str]]] = None,
+                 collect_device: str = 'cpu', prefix: Optional[str] = None) -> None:
         super().__init__(collect_device=collect_device, prefix=prefix)
+        self.keypoints = None if keypoints is None else list(keypoints)
 
     @property
     def name(self) -> str:
@@ -74,6 +79,14 @@ class BaseKeypointMetric(BaseMetric):
             raise KeyError(f'{type(self).__name__}: keypoint {key!r} is not in the dataset '
                            f'metainfo keypoint_names {names}')
         return names.index(key)
+
+    def scored_mask(self, visible: np.ndarray) -> np.ndarray:
+        """``visible`` [N, K] with the keypoints that are not scored set to 0."""
+        if self.keypoints is None:
+            return visible
+        keep = np.zeros(visible.shape[1], bool)
+        keep[[self.keypoint_index(k) for k in self.keypoints]] = True
+        return np.where(keep[None], visible, 0)
 
     def _format(self, per_kpt: np.ndarray, mean: float) -> Dict[str, float]:
         out = {self.name: 100.0 * mean}

@@ -27,6 +27,7 @@ class NMEMetric(BaseKeypointMetric):
         norm_item: the sample key holding the normaliser when ``norm_keypoints`` is not given.
         norm_keypoints: two keypoints (names or indices) whose distance is the normaliser.
         name: key of the mean in the output; default ``'NME'``.
+        keypoints: score only these keypoints, see :class:`BaseKeypointMetric`.
         collect_device: see :class:`BaseKeypointMetric`.
         prefix: see :class:`BaseKeypointMetric`.
     """
@@ -36,9 +37,10 @@ class NMEMetric(BaseKeypointMetric):
                  norm_item: str = 'norm',
                  norm_keypoints: Optional[Sequence[Union[int, str]]] = None,
                  name: Optional[str] = None,
+                 keypoints: Optional[Sequence[Union[int, str]]] = None,
                  collect_device: str = 'cpu',
                  prefix: Optional[str] = None) -> None:
-        super().__init__(collect_device=collect_device, prefix=prefix)
+        super().__init__(keypoints=keypoints, collect_device=collect_device, prefix=prefix)
         if norm_keypoints is not None and len(norm_keypoints) != 2:
             raise ValueError('norm_keypoints must be a pair of keypoints')
         self.norm_item = norm_item
@@ -65,5 +67,5 @@ class NMEMetric(BaseKeypointMetric):
             a, b = (self.keypoint_index(k) for k in self.norm_keypoints)
             norm = np.where((visible[:, a] > 0) & (visible[:, b] > 0),
                             keypoint_distance_norm(gt, a, b), 0.0)
-        per_kpt, mean, _ = nme(pred, gt, visible, norm)
+        per_kpt, mean, _ = nme(pred, gt, self.scored_mask(visible), norm)
         return self._format(per_kpt, mean)

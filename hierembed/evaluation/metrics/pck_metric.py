@@ -24,7 +24,9 @@ class PCKMetric(BaseKeypointMetric):
       truth one is under 1 pixel; we never normalise by a prediction, which a bad model could
       inflate, and leave the instance out instead.
     - ``'bbox'``: ``max(w, h)`` of the sample's ``bbox`` ``[x, y, w, h]``, as mmpose's PCK; the
-      box must be in the keypoints' units.
+      box must be in the keypoints' units. ``KeypointDataset`` gives its ``bbox`` in original
+      image pixels and its keypoints in crop pixels: there, use the dataset's
+      ``norm_type='bbox'`` and ``norm_item='norm'``.
     - any other string: that sample key, a scalar per-instance normaliser.
 
     Masking follows mmpose: entries with ``keypoints_visible > 0`` (visible and occluded) count,
@@ -38,6 +40,7 @@ class PCKMetric(BaseKeypointMetric):
         norm_item: which normaliser, see above.
         torso_keypoints: the two keypoints of ``norm_item='torso'``.
         name: key of the mean in the output; default ``'PCK@<thr>'``.
+        keypoints: score only these keypoints, see :class:`BaseKeypointMetric`.
         collect_device: see :class:`BaseKeypointMetric`.
         prefix: see :class:`BaseKeypointMetric`.
     """
@@ -48,9 +51,10 @@ class PCKMetric(BaseKeypointMetric):
                  norm_item: str = 'norm',
                  torso_keypoints: Optional[Sequence[Union[int, str]]] = None,
                  name: Optional[str] = None,
+                 keypoints: Optional[Sequence[Union[int, str]]] = None,
                  collect_device: str = 'cpu',
                  prefix: Optional[str] = None) -> None:
-        super().__init__(collect_device=collect_device, prefix=prefix)
+        super().__init__(keypoints=keypoints, collect_device=collect_device, prefix=prefix)
         if norm_item == 'torso' and (torso_keypoints is None or len(torso_keypoints) != 2):
             raise ValueError("norm_item='torso' needs torso_keypoints, a pair of keypoints")
         self.thr = thr
@@ -86,5 +90,5 @@ class PCKMetric(BaseKeypointMetric):
         gt = self._stack(results, 'keypoints')
         visible = self._stack(results, 'keypoints_visible')
         norm = self.instance_norm(results, gt, visible)
-        per_kpt, mean, _ = pck_accuracy(pred, gt, visible, self.thr, norm)
+        per_kpt, mean, _ = pck_accuracy(pred, gt, self.scored_mask(visible), self.thr, norm)
         return self._format(per_kpt, mean)

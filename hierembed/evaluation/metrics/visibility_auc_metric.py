@@ -1,5 +1,5 @@
 """Visibility ROC AUC as an mmengine metric (paper section 5.2)."""
-from typing import Dict, Optional
+from typing import Dict, Optional, Sequence, Union
 
 from hierembed.registry import METRICS
 from ..functional import visibility_auc
@@ -18,15 +18,17 @@ class VisibilityAUCMetric(BaseKeypointMetric):
 
     Args:
         name: key of the mean in the output; default ``'VisAUC'``.
+        keypoints: score only these keypoints, see :class:`BaseKeypointMetric`.
         collect_device: see :class:`BaseKeypointMetric`.
         prefix: see :class:`BaseKeypointMetric`.
     """
     greater_is_better = True
     required_keys = ('pred_visibility', 'keypoints_visible')
 
-    def __init__(self, name: Optional[str] = None, collect_device: str = 'cpu',
-                 prefix: Optional[str] = None) -> None:
-        super().__init__(collect_device=collect_device, prefix=prefix)
+    def __init__(self, name: Optional[str] = None,
+                 keypoints: Optional[Sequence[Union[int, str]]] = None,
+                 collect_device: str = 'cpu', prefix: Optional[str] = None) -> None:
+        super().__init__(keypoints=keypoints, collect_device=collect_device, prefix=prefix)
         self._name = name or 'VisAUC'
 
     @property
@@ -37,5 +39,5 @@ class VisibilityAUCMetric(BaseKeypointMetric):
         """``{name: mean AUC in %, name/<keypoint>: AUC in %}``."""
         scores = self._stack(results, 'pred_visibility')
         visible = self._stack(results, 'keypoints_visible')
-        per_kpt, mean, _ = visibility_auc(scores, visible)
+        per_kpt, mean, _ = visibility_auc(scores, self.scored_mask(visible))
         return self._format(per_kpt, mean)

@@ -85,3 +85,15 @@ def test_visibility_auc_metric():
 def test_unknown_metric_names_the_registry():
     with pytest.raises(KeyError, match='PCKMetric'):
         METRICS.build(dict(type='PCKMetrik'))
+
+
+def test_scoring_a_subset_of_keypoints():
+    # FLIC-like: the hip is labelled (it defines the torso) but not scored
+    _, out = _evaluate(dict(type='PCKMetric', thr=0.2, norm_item='torso',
+                            torso_keypoints=['left_shoulder', 'right_hip'],
+                            keypoints=['head', 'left_shoulder']))
+    mean, per_kpt = split_metric_output(out, 'PCK@0.2')
+    assert np.isnan(per_kpt['right_hip'])
+    assert per_kpt['head'] == 100.0 and mean == pytest.approx(100.0)
+    _, out = _evaluate(dict(type='NMEMetric', keypoints=[2]))
+    assert out['NME'] == pytest.approx(50.0) and np.isnan(out['NME/head'])
