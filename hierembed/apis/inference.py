@@ -1,17 +1,32 @@
 """Load a trained embedder from a checkpoint and embed images with it."""
+import contextlib
 import copy
+import logging
 import os.path as osp
 from typing import Optional, Union
 
 import torch
 import torch.nn.functional as F
 from mmengine.config import Config, ConfigDict
+from mmengine.logging import MMLogger
 from mmengine.registry import init_default_scope
 from torch import nn
 
 from hierembed.registry import MODELS
 
 CfgLike = Union[str, dict, Config, ConfigDict, None]
+
+
+@contextlib.contextmanager
+def _quiet_mmengine():
+    """mmengine logs every parameter's init at INFO; a probe needs none of it."""
+    logger = MMLogger.get_current_instance()
+    level = logger.level
+    logger.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
 
 
 def _as_config(cfg_or_path: CfgLike) -> Config:
@@ -95,7 +110,8 @@ def init_embedder(cfg_or_path: CfgLike, checkpoint: Optional[str] = None, device
             torch.manual_seed(seed)
         model = MODELS.build(model_cfg)
         if checkpoint is None and hasattr(model, 'init_weights'):
-            model.init_weights()
+            with _quiet_mmengine():
+                model.init_weights()
     if checkpoint is not None:
         import hierembed.engine  # noqa: F401  registers the checkpoint loader for torch >= 2.6
         from mmengine.runner import load_checkpoint

@@ -88,7 +88,7 @@ def print_tables(results: dict, console: Optional[Console] = None) -> None:
         table = Table(title=f'{results["meta"]["object_class"]}: {metric} (test, %, {arrow} is '
                       'better)')
         for i, col in enumerate(table_header(results)):
-            table.add_column(col, justify='left' if i < 2 else 'right')
+            table.add_column(col, justify='left' if i < 2 else 'right', no_wrap=i < 2)
         for row in table_rows(results, metric):
             table.add_row(*row)
         console.print(table)
