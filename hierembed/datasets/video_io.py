@@ -7,6 +7,7 @@ and FFmpeg contexts are not safe to share across ``fork``).
 import glob
 import os
 import os.path as osp
+import warnings
 from collections import OrderedDict
 from typing import Sequence, Tuple
 
@@ -15,6 +16,7 @@ import numpy as np
 
 IMAGE_EXTS = ('.jpg', '.jpeg', '.png', '.bmp', '.webp')
 BACKENDS = ('decord', 'sequential')
+_INHERITED = []  # readers a forked process inherited: kept alive, never used
 
 
 class VideoDecodeError(RuntimeError):
@@ -34,6 +36,16 @@ class DecordReader:
         except Exception as e:  # decord raises RuntimeError or its own DECORDError
             raise VideoDecodeError(f'{path}: cannot open video ({_short(e)})') from None
         self.num_frames = len(self._vr)
+        # decord 0.6 returns a mis-strided buffer for some frame widths (48 px: [H, W, 4] from
+        # a padded row, and get_batch fails): check one frame, let open_reader fall back.
+        self.layout_ok = True
+        if self.num_frames:
+            try:
+                shape = tuple(self._vr[0].shape)
+                self._vr.seek(0)
+            except Exception as e:
+                raise VideoDecodeError(f'{path}: cannot decode frame 0 ({_short(e)})') from None
+            self.layout_ok = len(shape) == 3 and shape[2] == 3
 
     def get(self, indices: Sequence[int]) -> np.ndarray:
         """Frames [K, H, W, 3] uint8 RGB, in the order of ``indices``."""
@@ -119,7 +131,12 @@ def open_reader(path: str, backend: str = 'decord'):
     if os.path.getsize(path) == 0:
         raise VideoDecodeError(f'{path}: empty file')
     if backend == 'decord':
-        return DecordReader(path)
+        reader = DecordReader(path)
+        if reader.layout_ok:
+            return reader
+        warnings.warn(f'{path}: decord decodes this frame size wrongly; reading it with OpenCV '
+                      '(sequential decoding, slower)')
+        return SequentialReader(path)
     if backend == 'sequential':
         return SequentialReader(path)
     raise ValueError(f'unknown video backend {backend!r}; choose from {BACKENDS}')
@@ -136,7 +153,11 @@ class ReaderCache:
 
     def get(self, path: str):
         if self._pid != os.getpid():
-            # A new process (a forked worker): forget, do not close, the parent's readers.
+            # A new process (a forked worker) must neither use nor destroy its parent's readers:
+            # destroying one joins a decoder thread that does not exist in the child, which
+            # hangs. They are parked for the life of the process (workers leave by os._exit).
+            if self._readers:
+                _INHERITED.append(self._readers)
             self._readers = OrderedDict()
             self._pid = os.getpid()
         reader = self._readers.pop(path, None)
@@ -149,7 +170,8 @@ class ReaderCache:
 
     def drop(self, path: str) -> None:
         """Forget a reader (after a decoding error its state is not trusted)."""
-        self._readers.pop(path, None)
+        if self._pid == os.getpid():
+            self._readers.pop(path, None)
 
     def __getstate__(self):
         # Workers started with spawn receive a pickled dataset: readers never travel.

@@ -1,0 +1,178 @@
+import multiprocessing as mp
+import os.path as osp
+
+import numpy as np
+import pytest
+import torch
+from mmengine.dataset import DefaultSampler, InfiniteSampler
+from mmengine.registry import init_default_scope
+from torch.utils.data import DataLoader
+
+from dataset_media import frame_index, write_mp4, write_videos_json
+from hierembed.datasets import (DefaultPairSampler, InfinitePairSampler, VideoPairDataset)
+from hierembed.datasets.transforms import crop_matrix
+from hierembed.registry import DATASETS
+
+
+def _collate():
+    from mmengine.registry import FUNCTIONS
+    return FUNCTIONS.get('default_collate')
+
+
+def test_sample_contract(counter_root):
+    ds = VideoPairDataset(counter_root, input_size=32, max_gap=5, pairs_per_video=3)
+    assert len(ds) == 2 * 3
+    s = ds[0]
+    assert set(s['inputs']) == {'source', 'target', 'source_clean', 'target_clean'}
+    for v in s['inputs'].values():
+        assert v.dtype == torch.uint8 and v.shape == (3, 32, 32)
+    assert set(s['data_samples']) == {'video_id', 'track_id', 'frame_source', 'frame_target'}
+    batch = _collate()([ds[i] for i in range(4)])
+    assert batch['inputs']['source'].shape == (4, 3, 32, 32)
+    assert len(batch['data_samples']['video_id']) == 4
+
+
+@pytest.mark.parametrize('max_gap', [1, 3, 5, None])
+def test_gap_respected_and_frames_decoded(counter_root, max_gap):
+    # With max_gap=1 the sparse track (every third frame) has no pair: skipped, not sampled.
+    ds = VideoPairDataset(counter_root, input_size=16, max_gap=max_gap, pairs_per_video=40,
+                          jitter=None, skip_invalid=max_gap == 1)
+    gaps = []
+    for i in range(len(ds)):
+        d = ds[i]['data_samples']
+        gap = abs(d['frame_source'] - d['frame_target'])
+        assert gap >= 1
+        if max_gap is not None:
+            assert gap <= max_gap
+        if d['track_id'] == 1:  # the sparse track holds every third frame only
+            assert d['frame_source'] % 3 == 0 and d['frame_target'] % 3 == 0
+        gaps.append(gap)
+        if i % 10 == 0:  # the clean crops are the frames that the sample names
+            s = ds[i]
+            assert frame_index(s['inputs']['source_clean']) == d['frame_source']
+            assert frame_index(s['inputs']['target_clean']) == d['frame_target']
+    if max_gap is None:
+        assert max(gaps) > 10
+
+
+def test_gap_too_small_for_a_sparse_track(counter_root):
+    # max_gap=2 cannot pair frames 3 apart: the sparse track is dropped, the others remain.
+    ds = VideoPairDataset(counter_root, max_gap=2, skip_invalid=True)
+    assert ds.num_skipped == 1 and len(ds.tracks[0]) == 1
+
+
+def test_deterministic_under_seed_and_fresh_per_pass(counter_root):
+    a = VideoPairDataset(counter_root, input_size=16, seed=3)
+    b = VideoPairDataset(counter_root, input_size=16, seed=3)
+    c = VideoPairDataset(counter_root, input_size=16, seed=4)
+    for i in (0, 7, 13):
+        sa, sb = a[i], b[i]
+        assert sa['data_samples'] == sb['data_samples']
+        assert torch.equal(sa['inputs']['source'], sb['inputs']['source'])
+    pairs = lambda ds, off: [tuple(ds[i + off]['data_samples'].values()) for i in range(len(ds))]  # noqa
+    assert pairs(a, 0) != pairs(c, 0)
+    assert pairs(a, 0) != pairs(a, len(a))  # the next pass draws other pairs
+    # index i + k * len draws from the same video as i
+    assert [p[0] for p in pairs(a, 0)] == [p[0] for p in pairs(a, len(a))]
+
+
+def test_jitter_changes_input_not_target(counter_root):
+    ds = VideoPairDataset(counter_root, input_size=32, jitter=dict(rotate=15, scale=0.1,
+                                                                   translate=0.1, color=0.4))
+    s = ds[0]['inputs']
+    assert not torch.equal(s['source'], s['source_clean'])
+    plain = VideoPairDataset(counter_root, input_size=32, jitter=None)[0]['inputs']
+    assert torch.equal(plain['source'], plain['source_clean'])
+    assert torch.equal(plain['source_clean'], s['source_clean'])
+
+
+def test_crop_puts_a_marker_where_the_box_maps_it(tmp_path):
+    # A bright dot at (x, y) = (70, 30) in 96x96 frames, a box around it off-centre.
+    frames = np.full((6, 96, 96, 3), 40, np.uint8)
+    frames[:, 28:33, 68:73] = 250
+    root = str(tmp_path / 'marker')
+    write_mp4(osp.join(root, 'videos', 'm.mp4'), frames)
+    box = [50, 10, 40, 30]
+    write_videos_json(root, [dict(id='m', path='videos/m.mp4', tracks=[
+        dict(id=0, boxes={str(t): box for t in range(6)})])])
+    ds = VideoPairDataset(root, input_size=64, crop_margin=1.5, jitter=None)
+    img = ds[0]['inputs']['source_clean'].numpy().astype(np.float64).mean(0)
+    w = np.clip(img - 100, 0, None)
+    ys, xs = np.mgrid[:64, :64]
+    found = np.array([(xs * w).sum() / w.sum(), (ys * w).sum() / w.sum()])
+    m = crop_matrix(box, 64, 1.5)
+    expected = m[:, :2] @ np.array([70.0, 30.0]) + m[:, 2]
+    np.testing.assert_allclose(found, expected, atol=0.35)
+
+
+def test_registry_build_and_procedural(tmp_path):
+    init_default_scope('hierembed')
+    root = str(tmp_path / 'gen')
+    ds = DATASETS.build(dict(type='VideoPairDataset', data_root=root, input_size=32,
+                             procedural=dict(object_class='full_body', num_videos=4,
+                                             num_frames=12, size=48, seed=1)))
+    assert osp.isfile(osp.join(root, 'annotations', 'videos_train.json'))
+    assert ds.metainfo['object_class'] == 'full_body'
+    assert ds[0]['inputs']['source'].shape == (3, 32, 32)
+
+
+def _generate_in_process(root, q):
+    from hierembed.datasets.procedural import ensure_procedural
+    q.put(ensure_procedural(root, 'quadruped', num_videos=3, num_frames=6, size=32, seed=0))
+
+
+def test_procedural_generation_is_safe_from_several_processes(tmp_path):
+    root = str(tmp_path / 'race')
+    ctx = mp.get_context('fork')
+    q = ctx.Queue()
+    procs = [ctx.Process(target=_generate_in_process, args=(root, q)) for _ in range(3)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(60)
+    results = sorted(q.get(timeout=5) for _ in procs)
+    assert results == [False, False, True]  # exactly one generated, the others waited
+    VideoPairDataset(root, input_size=16)
+
+
+@pytest.mark.parametrize('context', ['fork', 'spawn'])
+def test_dataloader_workers_match_main_process(counter_root, context):
+    if context == 'spawn':
+        pytest.importorskip('decord')
+    ds = VideoPairDataset(counter_root, input_size=16, pairs_per_video=4)
+    ds[0]  # a reader opened in the parent must not be reused by the workers
+    loader = DataLoader(ds, batch_size=4, num_workers=2, collate_fn=_collate(),
+                        multiprocessing_context=context, timeout=30)
+    batches = list(loader)
+    ref = _collate()([ds[i] for i in range(len(ds))])
+    got = torch.cat([b['inputs']['source'] for b in batches])
+    assert torch.equal(got, ref['inputs']['source'])
+
+
+def test_samplers_shard_across_ranks_and_passes(counter_root):
+    ds = VideoPairDataset(counter_root, pairs_per_video=5)
+    n = len(ds)
+
+    def take(sampler_cls, rank, count, **kw):
+        s = sampler_cls(ds, seed=0, **kw)
+        s.rank, s.world_size = rank, 2
+        if hasattr(s, '_indices_of_rank'):
+            s.indices = s._indices_of_rank()
+            it = iter(s)
+            return [next(it) for _ in range(count)]
+        s.num_samples = (n + 1) // 2
+        s.total_size = s.num_samples * 2
+        return list(s)
+
+    r0, r1 = take(InfinitePairSampler, 0, n), take(InfinitePairSampler, 1, n)
+    first = sorted(r0[:n // 2] + r1[:n // 2])
+    assert first == list(range(n))  # one pass, split between the ranks
+    assert min(r0[n // 2:] + r1[n // 2:]) >= n  # the second pass draws fresh pairs
+    ref0 = take(InfiniteSampler, 0, n)
+    assert [i % n for i in r0] == ref0  # same order and sharding as mmengine's
+    d = DefaultPairSampler(ds, seed=0)
+    d.set_epoch(2)
+    assert sorted(d) == [2 * n + i for i in range(n)]
+    plain = DefaultSampler(ds, seed=0)
+    plain.set_epoch(2)
+    assert [i - 2 * n for i in d] == list(plain)
