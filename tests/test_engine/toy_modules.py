@@ -108,7 +108,8 @@ REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 def write_tiny_config(path: str, data_root: str, max_iters: int = 6, batch_size: int = 4,
                       model: str = 'tiny', curriculum: str = '', extra: str = '',
-                      ckpt_interval: int = 3, max_keep_ckpts: int = -1) -> str:
+                      ckpt_interval: int = 3, max_keep_ckpts: int = -1,
+                      rank_offset: float = 0.0) -> str:
     """A config of configs/synthetic_upper_body.py at test size, written to ``path``.
 
     ``model='tiny'``: ClassEmbedder with 32 x 32 input and levels 8 -> 16 -> 32;
@@ -121,7 +122,11 @@ def write_tiny_config(path: str, data_root: str, max_iters: int = 6, batch_size:
                      "             warp_head=dict(base_size=8, num_levels=3, topk=4,"
                      " max_channels=16))\n")
     else:
-        model_cfg = "model = dict(_delete_=True, type='ToyLevelModel', size=32, num_levels=3)\n"
+        model_cfg = (f"model = dict(_delete_=True, type='ToyLevelModel', size=32, num_levels=3, "
+                     f"rank_offset={rank_offset})\n")
+    # ToyLevelModel has no warp to draw.
+    picture = ("dict(type='WarpVisualizationHook', interval=3, max_samples=2, panel_size=48),"
+               if model == 'tiny' else '')
     curriculum = curriculum or "dict(type='CurriculumHook', interval=1, patience=1, min_delta=10.0)"
     text = f"""_base_ = ['{REPO}/configs/synthetic_upper_body.py']
 custom_imports = dict(imports=['toy_modules'], allow_failed_imports=False)
@@ -136,7 +141,7 @@ default_hooks = dict(logger=dict(interval=1),
                      checkpoint=dict(interval={ckpt_interval}, max_keep_ckpts={max_keep_ckpts}))
 custom_hooks = [
     {curriculum},
-    dict(type='WarpVisualizationHook', interval=3, max_samples=2, panel_size=48),
+    {picture}
     dict(type='ThroughputHook'),
     dict(type='DumpStateHook'),
 ]
