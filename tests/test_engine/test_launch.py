@@ -75,3 +75,17 @@ def test_cpu_launch_initialises_gloo_and_fixes_the_wrapper(cfg, monkeypatch):
     finally:
         teardown_distributed()
     assert not dist.is_initialized()
+
+
+def test_slurm_variables_become_torch_distributed_ones(monkeypatch):
+    from hierembed.engine.launch import _slurm_environment
+    for key in ('RANK', 'WORLD_SIZE', 'LOCAL_RANK', 'MASTER_PORT'):
+        monkeypatch.delenv(key, raising=False)
+    monkeypatch.setenv('SLURM_PROCID', '5')
+    monkeypatch.setenv('SLURM_NTASKS', '8')
+    monkeypatch.setenv('SLURM_LOCALID', '1')
+    monkeypatch.setenv('SLURM_NODELIST', 'node[1-2]')
+    monkeypatch.setenv('MASTER_ADDR', 'node1')  # given: scontrol is not asked
+    _slurm_environment()
+    assert [os.environ[k] for k in ('RANK', 'WORLD_SIZE', 'LOCAL_RANK', 'MASTER_ADDR',
+                                    'MASTER_PORT')] == ['5', '8', '1', 'node1', '29500']

@@ -81,3 +81,17 @@ def test_hook_draws_on_rank0_every_interval(tmp_path, tiny_embedder):
     assert tiny_embedder.training
     for key, value in tiny_embedder.encoder.state_dict().items():
         assert torch.equal(value, stats[key]), key
+
+
+def test_visualizer_drops_tensorboard_when_missing(tmp_path, monkeypatch):
+    import importlib.util
+
+    from hierembed.visualization.warp_visualizer import WarpVisualizer
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, 'find_spec',
+                        lambda name, *a: None if name == 'tensorboard' else real(name, *a))
+    with pytest.warns(UserWarning, match='tensorboard'):
+        vis = WarpVisualizer(name=f'warp-vis-{id(tmp_path)}', save_dir=str(tmp_path),
+                             vis_backends=[dict(type='LocalVisBackend'),
+                                           dict(type='TensorboardVisBackend')])
+    assert [type(b).__name__ for b in vis._vis_backends.values()] == ['LocalVisBackend']

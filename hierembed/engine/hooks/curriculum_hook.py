@@ -155,6 +155,9 @@ class CurriculumHook(Hook):
         model = self._model(runner)
         all_active = self.active_levels >= model.num_levels
         limit = self.lr_patience if all_active else self.patience
+        runner.logger.info(f'Curriculum check after iteration {done}: {self.monitor} '
+                           f'{value:.5g}, best {self.best:.5g}, {self.wait} of {limit} checks '
+                           f'without improvement ({self.active_levels} levels active).')
         if not self._agree(self.wait >= limit):
             return
         reason = (f'{self.monitor} has not improved by {self.min_delta:g} (relative) for '
@@ -202,7 +205,9 @@ class CurriculumHook(Hook):
                 raise KeyError(f'CurriculumHook monitors {self.monitor!r}, which is not in the '
                                f'training outputs: {sorted(outputs or {})}')
             value = outputs[self.monitor]
-            self._window_sum += float(value.detach().float().mean() if torch.is_tensor(value) else value)
+            if torch.is_tensor(value):
+                value = value.detach().float().mean()
+            self._window_sum += float(value)
             self._window_count += 1
             if done % self.interval == 0:
                 local = torch.tensor([self._window_sum / self._window_count], dtype=torch.float64)
