@@ -3,8 +3,8 @@
 #
 # Same hyperparameters as configs/upper_body.py (Adam lr 1e-3, batch 16, K = 9, lambda = 1,
 # pairs at most 50 frames apart) with the CPU-size model: 64 x 64 input, levels 16 -> 32 -> 64.
-# The curriculum checks every 25 iterations, so a run of a few thousand iterations on a laptop
-# goes through all three levels.
+# The curriculum checks every 25 iterations with patience 4 (the paper-size configs: 150 and 15)
+# to fit the length of a CPU run.
 _base_ = [
     './_base_/default_runtime.py',
     './_base_/models/hierembed_cpu.py',

@@ -37,7 +37,7 @@ class ThroughputHook(Hook):
         warmup: iterations excluded from the end-of-training summary.
     """
 
-    priority = 'NORMAL'
+    priority = 'NORMAL'  # before LoggerHook, which resets the CUDA peak memory counter
 
     def __init__(self, warmup: int = 2) -> None:
         self.warmup = warmup
@@ -48,6 +48,7 @@ class ThroughputHook(Hook):
         self._sum_step = 0.0
         self._sum_data = 0.0
         self._count = 0
+        self._peak_bytes = 0
 
     def before_train(self, runner) -> None:
         if torch.cuda.is_available():
@@ -69,6 +70,9 @@ class ThroughputHook(Hook):
             runner.message_hub.update_scalar('train/pairs_per_s', pairs / total)
             runner.message_hub.update_scalar('train/data_frac', self._data_time / total)
         self._count += 1
+        if torch.cuda.is_available():
+            # Read every iteration: mmengine's LogProcessor resets the peak at each log line.
+            self._peak_bytes = max(self._peak_bytes, torch.cuda.max_memory_allocated())
         if self._count > self.warmup:
             self._pairs += pairs
             self._sum_step += step
@@ -84,5 +88,5 @@ class ThroughputHook(Hook):
                 f'data {self._sum_data / n:.4f} s/iter, step {self._sum_step / n:.4f} s/iter '
                 f'({100 * self._sum_data / total:.1f}% waiting for data)')
         if torch.cuda.is_available():
-            line += f'; peak GPU memory {torch.cuda.max_memory_allocated() / 2**20:.0f} MiB'
+            line += f'; peak GPU memory {self._peak_bytes / 2**20:.0f} MiB'
         runner.logger.info(line)
