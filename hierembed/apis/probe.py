@@ -116,7 +116,10 @@ def evaluate_predictions(metric_cfgs: List[dict], metainfo: dict, targets: Probe
         if 'pred_visibility' in metric.required_keys and pred_visibility is None:
             continue
         metric.process(None, samples)
-        flat = metric.evaluate(len(samples))
+        # compute_metrics, not evaluate: evaluate gathers results across ranks, and under a
+        # launcher only rank 0 probes.
+        flat = metric.compute_metrics(metric.results)
+        metric.results.clear()
         per_kpt = {k[len(metric.name) + 1:]: v for k, v in flat.items()
                    if k.startswith(metric.name + '/')}
         out[metric.name] = dict(mean=flat[metric.name], per_keypoint=per_kpt,
