@@ -114,7 +114,7 @@ def _as_tensor(value) -> torch.Tensor:
 
 
 def collate_keypoint_samples(samples: Sequence[dict]) -> dict:
-    """Stack keypoint samples (``docs/architecture.md``): images as a uint8 tensor, the rest numpy."""
+    """Stack keypoint samples (``docs/architecture.md``): images as a tensor, the rest numpy."""
     out = dict(img=torch.stack([_as_tensor(s['img']) for s in samples]))
     for key, dtype in (('keypoints', np.float32), ('keypoints_visible', np.float32),
                        ('norm', np.float32), ('bbox', np.float32), ('image_id', np.int64),

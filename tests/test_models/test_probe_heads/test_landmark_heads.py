@@ -56,7 +56,8 @@ def test_visibility_head_bce_by_hand():
     expected = (math.log1p(math.exp(-2)) + math.log1p(math.exp(-1)) + math.log1p(math.exp(1))) / 3
     assert head.loss(torch.randn(2, 3), v)['loss_vis'].item() == pytest.approx(expected, rel=1e-6)
     probs = head.predict(torch.randn(2, 3))
-    assert probs.shape == (2, 2) and torch.allclose(probs[0], torch.sigmoid(torch.tensor([2., -1.])))
+    assert probs.shape == (2, 2)
+    assert torch.allclose(probs[0], torch.sigmoid(torch.tensor([2., -1.])))
 
 
 def test_visibility_head_mlp():
