@@ -6,7 +6,6 @@ from typing import Dict, List, Optional, Sequence, Union
 import cv2
 import numpy as np
 import torch
-from mmengine.logging import print_log
 from torch.utils.data import Dataset
 
 from hierembed.registry import DATASETS

@@ -1,4 +1,4 @@
-"""Pairs of frames of one track, for the self-supervised proxy task (METHOD.md, "Training pairs")."""
+"""Pairs of frames of one track for the self-supervised proxy task (METHOD.md, "Training pairs")."""
 import os.path as osp
 from typing import Dict, List, Optional, Sequence, Union
 
@@ -85,7 +85,7 @@ class VideoPairDataset(Dataset):
                  jitter: Union[Dict, Sequence, None] = dict(rotate=15, scale=0.1, translate=0.05,
                                                             color=0.2),
                  skip_invalid: bool = False, procedural: Optional[Dict] = None, seed: int = 0,
-                 backend: str = 'decord', max_open_readers: int = 16):
+                 backend: str = 'decord', max_open_readers: int = 64):
         super().__init__()
         self.data_root = data_root
         self.split = split

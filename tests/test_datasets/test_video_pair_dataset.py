@@ -69,7 +69,10 @@ def test_deterministic_under_seed_and_fresh_per_pass(counter_root):
         sa, sb = a[i], b[i]
         assert sa['data_samples'] == sb['data_samples']
         assert torch.equal(sa['inputs']['source'], sb['inputs']['source'])
-    pairs = lambda ds, off: [tuple(ds[i + off]['data_samples'].values()) for i in range(len(ds))]  # noqa
+
+    def pairs(ds, off):
+        return [tuple(ds[i + off]['data_samples'].values()) for i in range(len(ds))]
+
     assert pairs(a, 0) != pairs(c, 0)
     assert pairs(a, 0) != pairs(a, len(a))  # the next pass draws other pairs
     # index i + k * len draws from the same video as i

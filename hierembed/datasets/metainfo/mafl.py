@@ -1,4 +1,4 @@
-"""MAFL / AFLW5: the five always-visible face landmarks, error normalised by inter-ocular distance."""
+"""MAFL / AFLW5: the five always-visible face landmarks; NME by the inter-ocular distance."""
 _KPS = [('left_eye', 'right_eye'), ('right_eye', 'left_eye'), ('nose', ''),
         ('mouth_left', 'mouth_right'), ('mouth_right', 'mouth_left')]
 

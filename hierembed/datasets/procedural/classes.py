@@ -485,7 +485,8 @@ class Face(ProceduralClass):
         t = int(rng.integers(0, 40))
         while t < num_frames:  # blinks of 3-4 frames, every 1.5-4 s at 25 fps
             length = int(rng.integers(3, 5))
-            blink[t:t + length] = np.array([0.4, 0.05, 0.05, 0.4])[:length][:len(blink[t:t + length])]
+            span = blink[t:t + length]
+            span[:] = np.array([0.4, 0.05, 0.05, 0.4])[:length][:len(span)]
             t += int(rng.integers(40, 100))
         return dict(yaw=rng.uniform(0.3, 0.95) * slow[:, 0], pitch=0.3 * slow[:, 1],
                     roll=0.25 * slow[:, 2], dx=0.03 * slow[:, 3], dy=0.02 * slow[:, 4],
