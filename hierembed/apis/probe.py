@@ -239,7 +239,8 @@ def probe_features(features: Dict[str, Dict[str, np.ndarray]],
         features: encoder name -> split (``'train'``, ``'val'`` (optional), ``'test'``) -> [N, D].
         targets: split -> :class:`ProbeTargets` (same instances, same order).
         metainfo: the dataset metainfo (``keypoint_names``, ``keypoint_groups``, ``skeleton``).
-        cfg: the probe config (``heads``, ``visibility_heads``, ``metrics``, ``probe_cfg``).
+        cfg: the probe config (``heads``, ``visibility_heads`` (or one ``visibility_head`` for
+            every head), ``metrics``, ``probe_cfg``).
         mean_pose: add the ``mean_pose`` baseline.
 
     Returns:
@@ -253,6 +254,9 @@ def probe_features(features: Dict[str, Dict[str, np.ndarray]],
     heads = _cfg_dict(cfg.get('heads') or dict(linear=dict(type='LinearLandmarkHead'),
                                                mlp=dict(type='MLPLandmarkHead')))
     visibility_heads = _cfg_dict(cfg.get('visibility_heads') or {})
+    if not visibility_heads and cfg.get('visibility_head'):
+        # one visibility classifier config for every landmark head
+        visibility_heads = {name: _cfg_dict(cfg.visibility_head) for name in heads}
     with_vis = bool(visibility_heads) and _has_visibility_labels(targets['train'])
     metric_cfgs = metric_configs(cfg, with_vis)
 

@@ -119,3 +119,28 @@ def test_no_val_split_is_carved_from_train():
     res = probe_features(feats, {'train': train, 'test': test}, METAINFO, cfg, mean_pose=False)
     assert res['meta']['num_instances'] == {'train': 90, 'val': 30, 'test': 40}
     assert res['meta']['metric_names'] == ['PCK@0.2']  # no visibility heads configured
+
+
+def test_one_visibility_head_for_every_head():
+    train, _ = toy_split(100, 1)
+    test, _ = toy_split(30, 3)
+    feats = {'enc': {'train': train.keypoints.reshape(100, -1),
+                     'test': test.keypoints.reshape(30, -1)}}
+    cfg = Config(dict(heads=dict(a=dict(type='LinearLandmarkHead'),
+                                 b=dict(type='LinearLandmarkHead')),
+                      visibility_head=dict(type='VisibilityHead', hidden_dim=None),
+                      probe_cfg=dict(epochs=5, weight_decay=0.0)))
+    res = probe_features(feats, {'train': train, 'test': test}, METAINFO, cfg, mean_pose=False)
+    assert res['meta']['visibility_heads'] == {'a': dict(type='VisibilityHead', hidden_dim=None),
+                                               'b': dict(type='VisibilityHead', hidden_dim=None)}
+    assert 'VisAUC' in res['encoders']['enc']['heads']['b']['metrics']
+
+
+def test_keypoint_groups_by_name_or_index():
+    from hierembed.apis.probe import resolve_keypoint_groups
+    assert resolve_keypoint_groups({'G': [0, 'left_hand'], 'H': [4]}, NAMES) == {
+        'G': ['head', 'left_hand'], 'H': ['right_foot']}
+    with pytest.raises(ValueError, match='tail'):
+        resolve_keypoint_groups({'G': ['tail']}, NAMES)
+    with pytest.raises(ValueError):
+        resolve_keypoint_groups({'G': [5]}, NAMES)
