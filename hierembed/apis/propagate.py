@@ -1,0 +1,115 @@
+"""Keypoint propagation through a video with the learned warp's correspondences.
+
+Given keypoints labelled on one (anchor) frame, every other frame is warped *into* the anchor:
+the warp from frame ``t`` (source) into the anchor (target) gives, for each anchor pixel, a
+distribution over the pixels of frame ``t`` that its colour comes from, i.e. where that point
+is in frame ``t``. A keypoint's new position is the expected source coordinate of its anchor
+pixel at the finest active level (dense at level 1, the 4K sparse candidates above).
+
+Each frame is matched to the anchor directly rather than to its predecessor: chaining frame to
+frame accumulates drift, and the model is trained on pairs up to ``max_gap`` apart anyway.
+"""
+from typing import Dict, List, Optional, Sequence
+
+import numpy as np
+import torch
+
+from hierembed.datasets.transforms.crop import apply_affine, crop_matrix
+
+
+def _crop(frame: np.ndarray, box: Sequence[float], size: int, margin: float):
+    import cv2
+    m = crop_matrix(box, size, margin)
+    img = cv2.warpAffine(frame, m, (size, size), flags=cv2.INTER_LINEAR,
+                         borderMode=cv2.BORDER_REPLICATE)
+    return torch.from_numpy(np.ascontiguousarray(img.transpose(2, 0, 1))), m
+
+
+def expected_source(prob: torch.Tensor, src: Optional[torch.Tensor],
+                    points: torch.Tensor) -> torch.Tensor:
+    """The expected source coordinate of target pixels under one level's warp.
+
+    Args:
+        prob: [B, C, W, W] the level's probabilities (level 1: ``C = W^2`` dense; above: the
+            4K candidates).
+        src: None for a dense level, else [B, C, 2, W, W] candidate coordinates (y, x).
+        points: [B, N, 2] target pixels (x, y) at the level's resolution (integers).
+
+    Returns:
+        [B, N, 2] expected source positions (x, y) at the level's resolution.
+    """
+    b, c, h, w = prob.shape
+    py, px = points[..., 1].long().clamp(0, h - 1), points[..., 0].long().clamp(0, w - 1)
+    bi = torch.arange(b)[:, None]
+    p = prob.permute(0, 2, 3, 1)[bi, py, px]  # [B, N, C]
+    if src is None:
+        s = torch.arange(c, device=prob.device)
+        sy, sx = (s // w).float(), (s % w).float()
+        return torch.stack(((p * sx).sum(-1), (p * sy).sum(-1)), dim=-1)
+    coords = src.permute(0, 3, 4, 1, 2)[bi, py, px].float()  # [B, N, C, 2] (y, x)
+    return torch.stack(((p * coords[..., 1]).sum(-1), (p * coords[..., 0]).sum(-1)), dim=-1)
+
+
+@torch.no_grad()
+def propagate_keypoints(model, frames: Sequence[np.ndarray], boxes: Sequence[Sequence[float]],
+                        anchor_keypoints: np.ndarray, anchor: int = 0, margin: float = 1.25,
+                        level: Optional[int] = None, batch_size: int = 16) -> np.ndarray:
+    """Carry keypoints from the anchor frame to every frame of a video.
+
+    Args:
+        model: a ``ClassEmbedder`` (eval mode is set here).
+        frames: T frames [H, W, 3] uint8 RGB.
+        boxes: T boxes [x, y, w, h] of the object (the crops the model sees).
+        anchor_keypoints: [N, 2] (x, y) image pixels of the keypoints on the anchor frame.
+        anchor: index of the labelled frame.
+        margin: crop margin, as the training data used.
+        level: warp level to read (default: the model's active levels).
+        batch_size: frames warped at once.
+
+    Returns:
+        [T, N, 2] keypoints (x, y) in the pixels of each frame.
+    """
+    model.eval()
+    size = model.input_size
+    level = model.active_levels if level is None else level
+    crops, mats = zip(*(_crop(f, b, size, margin) for f, b in zip(frames, boxes)))
+    crops = torch.stack(crops).float() / 255.0
+    width = model.warp_head.sizes[level - 1]
+    # anchor crop pixels -> level pixels (pixel centres at integers in both)
+    kp_crop = apply_affine(anchor_keypoints, mats[anchor])
+    kp_level = np.rint((kp_crop + 0.5) * width / size - 0.5)
+    out = np.zeros((len(frames), len(anchor_keypoints), 2), np.float64)
+    for start in range(0, len(frames), batch_size):
+        idx = list(range(start, min(len(frames), start + batch_size)))
+        src_frames = crops[idx]
+        tgt = crops[anchor:anchor + 1].expand(len(idx), -1, -1, -1)
+        res = model.warp(src_frames, tgt, num_levels=level)
+        pts = torch.as_tensor(kp_level, dtype=torch.float32)[None].expand(len(idx), -1, -1)
+        pos = expected_source(res['prob'][level - 1], res['src'][level - 1], pts).numpy()
+        pos_crop = (pos + 0.5) * size / width - 0.5
+        for j, t in enumerate(idx):
+            inv = np.linalg.inv(np.vstack([mats[t], [0, 0, 1]]))[:2]
+            out[t] = apply_affine(pos_crop[j], inv)
+    return out
+
+
+def pck_along_video(pred: np.ndarray, gt: np.ndarray, visible: np.ndarray,
+                    norms: np.ndarray, thr: float = 0.2) -> Dict[str, object]:
+    """PCK of propagated keypoints per frame and overall.
+
+    Args:
+        pred: [T, N, 2]; gt: [T, N, 2]; visible: [T, N] (COCO v; > 0 counts);
+        norms: [T] per-frame normaliser (e.g. max(bbox w, h)).
+        thr: the threshold as a fraction of the normaliser.
+
+    Returns:
+        ``pck`` (%, over all labelled keypoints of all frames) and ``per_frame`` (list of %,
+        NaN where a frame has no labelled keypoint).
+    """
+    dist = np.linalg.norm(pred - gt, axis=-1)
+    ok = dist <= thr * norms[:, None]
+    mask = visible > 0
+    per_frame: List[float] = [float(100 * ok[t][mask[t]].mean()) if mask[t].any() else float('nan')
+                              for t in range(len(pred))]
+    return dict(pck=float(100 * ok[mask].mean()) if mask.any() else float('nan'),
+                per_frame=per_frame)

@@ -1,0 +1,37 @@
+"""Keypoint propagation: reading correspondences out of a warp, and the PCK along a video."""
+import numpy as np
+import torch
+
+from hierembed.apis.propagate import expected_source, pck_along_video
+
+
+def test_expected_source_dense_one_hot_shift():
+    w = 4
+    prob = torch.zeros(1, w * w, w, w)
+    for y in range(w):
+        for x in range(w):
+            prob[0, ((y + 1) % w) * w + (x + 2) % w, y, x] = 1.0  # target (y, x) <- source
+    pts = torch.tensor([[[0., 0.], [1., 3.]]])  # (x, y)
+    got = expected_source(prob, None, pts)
+    assert got.tolist() == [[[2.0, 1.0], [3.0, 0.0]]]
+
+
+def test_expected_source_sparse_is_probability_weighted():
+    prob = torch.zeros(1, 2, 2, 2)
+    prob[0, 0], prob[0, 1] = 0.25, 0.75
+    src = torch.zeros(1, 2, 2, 2, 2, dtype=torch.long)
+    src[0, 0, 0], src[0, 0, 1] = 4, 8   # candidate 0 at (y=4, x=8)
+    src[0, 1, 0], src[0, 1, 1] = 0, 0   # candidate 1 at (0, 0)
+    got = expected_source(prob, src, torch.tensor([[[1., 1.]]]))
+    torch.testing.assert_close(got, torch.tensor([[[2.0, 1.0]]]))
+
+
+def test_pck_along_video_hand_computed():
+    gt = np.zeros((2, 3, 2))
+    pred = np.array([[[1, 0], [3, 0], [0, 0]], [[0, 0], [0, 0], [9, 9]]], float)
+    vis = np.array([[2, 2, 0], [2, 1, 2]])
+    norms = np.array([10.0, 10.0])  # threshold 2 px
+    res = pck_along_video(pred, gt, vis, norms, thr=0.2)
+    # frame 0: 1 of 2 labelled; frame 1: 2 of 3
+    assert res['per_frame'] == [50.0, 2 / 3 * 100]
+    assert abs(res['pck'] - 60.0) < 1e-9
