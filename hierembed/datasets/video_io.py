@@ -15,7 +15,7 @@ import cv2
 import numpy as np
 
 IMAGE_EXTS = ('.jpg', '.jpeg', '.png', '.bmp', '.webp')
-BACKENDS = ('decord', 'sequential')
+BACKENDS = ('decord', 'opencv', 'sequential')
 _INHERITED = []  # readers a forked process inherited: kept alive, never used
 
 
@@ -61,10 +61,17 @@ class DecordReader:
 
 
 class SequentialReader:
-    """Decodes forward from the start with OpenCV, never seeking (the benchmark's baseline)."""
+    """Decodes forward with OpenCV; going back means reopening and decoding from the start.
 
-    def __init__(self, path: str):
+    With ``seek=True`` (the ``'opencv'`` backend) it seeks instead when the next frame is behind
+    or more than ``seek_ahead`` frames ahead: OpenCV's FFmpeg backend seeks to the previous key
+    frame and decodes up to the one asked for (exact on the mp4v and H.264 files tested).
+    """
+
+    def __init__(self, path: str, seek: bool = False, seek_ahead: int = 16):
         self.path = path
+        self.seek = seek
+        self.seek_ahead = seek_ahead
         self._cap = None
         self._pos = 0
         self._open()
@@ -81,7 +88,11 @@ class SequentialReader:
     def get(self, indices: Sequence[int]) -> np.ndarray:
         out = {}
         for i in sorted(set(int(i) for i in indices)):
-            if i < self._pos:
+            if self.seek and (i < self._pos or i > self._pos + self.seek_ahead):
+                if not self._cap.set(cv2.CAP_PROP_POS_FRAMES, i):
+                    raise VideoDecodeError(f'{self.path}: cannot seek to frame {i}')
+                self._pos = i
+            elif i < self._pos:
                 self._open()
             while self._pos < i:
                 if not self._cap.grab():
@@ -137,6 +148,8 @@ def open_reader(path: str, backend: str = 'decord'):
         warnings.warn(f'{path}: decord decodes this frame size wrongly; reading it with OpenCV '
                       '(sequential decoding, slower)')
         return SequentialReader(path)
+    if backend == 'opencv':
+        return SequentialReader(path, seek=True)
     if backend == 'sequential':
         return SequentialReader(path)
     raise ValueError(f'unknown video backend {backend!r}; choose from {BACKENDS}')

@@ -69,8 +69,10 @@ class VideoPairDataset(Dataset):
         procedural: ``dict(object_class=..., num_videos=..., num_frames=..., size=..., seed=...)``:
             generate that class into ``data_root`` first if ``data_root/annotations`` is missing.
         seed: the seed of pair sampling and jitter.
-        backend: ``'decord'`` (random access, the default) or ``'sequential'`` (OpenCV decoding
-            forward, for comparison). Folders of frames are read with OpenCV either way.
+        backend: how video files are decoded: ``'decord'`` (random access by frame index),
+            ``'opencv'`` (OpenCV, seeking to the key frame before each frame) or
+            ``'sequential'`` (OpenCV, decoding forward from the start; for comparison). Folders of
+            frames are read with OpenCV whatever the backend. docs/data.md has the measurements.
         max_open_readers: open video readers kept per worker.
 
     Returns (``__getitem__``):

@@ -117,6 +117,8 @@ def test_registry_build_and_procedural(tmp_path):
     assert osp.isfile(osp.join(root, 'annotations', 'videos_train.json'))
     assert ds.metainfo['object_class'] == 'full_body'
     assert ds[0]['inputs']['source'].shape == (3, 32, 32)
+    with pytest.raises(ValueError, match="object_class is 'full_body'"):
+        VideoPairDataset(root, procedural=dict(object_class='face'))
 
 
 def _generate_in_process(root, q):

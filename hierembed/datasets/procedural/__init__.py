@@ -6,6 +6,7 @@ OpenCV, with ground-truth keypoints and visibility on every frame. ``tools/make_
 the command line; :func:`ensure_procedural` is what the datasets' ``procedural=`` argument calls.
 """
 import fcntl
+import json
 import os
 import os.path as osp
 import time
@@ -35,6 +36,7 @@ def ensure_procedural(data_root: str, object_class: str, num_videos: int = 100,
     """
     ann = osp.join(data_root, 'annotations')
     if osp.isdir(ann):
+        _check_class(ann, object_class)
         return False
     os.makedirs(data_root, exist_ok=True)
     lock_path = osp.join(data_root, '.procedural.lock')
@@ -51,12 +53,25 @@ def ensure_procedural(data_root: str, object_class: str, num_videos: int = 100,
                 time.sleep(0.2)
         try:
             if osp.isdir(ann):
+                _check_class(ann, object_class)
                 return False
             generate(object_class, data_root, num_videos=num_videos, num_frames=num_frames,
                      size=size, seed=seed, **kwargs)
             return True
         finally:
             fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _check_class(ann_dir: str, object_class: str) -> None:
+    """A data_root generated for another class is a configuration error, not data to reuse."""
+    path = osp.join(ann_dir, 'videos_train.json')
+    if not osp.isfile(path):
+        return
+    with open(path) as f:
+        found = (json.load(f).get('metainfo') or {}).get('object_class')
+    if found is not None and found != object_class:
+        raise ValueError(f'{path}: metainfo.object_class is {found!r}, but procedural= asks for '
+                         f'{object_class!r}; use another data_root or delete this one')
 
 
 __all__ = ['generate', 'ensure_procedural', 'render_frame', 'VideoSpec', 'PROCEDURAL_CLASSES',
