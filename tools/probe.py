@@ -53,14 +53,13 @@ def main(argv=None) -> dict:
     work_dir = args.work_dir or cfg.get('work_dir') or osp.join(
         './work_dirs/probes', osp.splitext(osp.basename(args.config))[0])
     cfg.launcher = args.launcher
-    started = False
     if args.launcher != 'none':
+        # CPU: gloo set up by the training helpers; GPU: mmengine's own initialisation.
+        from mmengine.dist import init_dist, is_distributed
+
         from hierembed.engine import init_distributed
-        started = init_distributed(cfg)
-        if not started and torch.cuda.is_available():
-            from mmengine.dist import init_dist, is_distributed
-            if not is_distributed():
-                init_dist(args.launcher)
+        if not init_distributed(cfg) and not is_distributed():
+            init_dist(args.launcher)
     results = None
     if get_rank() == 0:
         results = run_probe(cfg, args.checkpoint, work_dir, baselines=args.baselines,
