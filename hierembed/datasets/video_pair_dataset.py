@@ -69,10 +69,12 @@ class VideoPairDataset(Dataset):
         procedural: ``dict(object_class=..., num_videos=..., num_frames=..., size=..., seed=...)``:
             generate that class into ``data_root`` first if ``data_root/annotations`` is missing.
         seed: the seed of pair sampling and jitter.
-        backend: how video files are decoded: ``'decord'`` (random access by frame index),
-            ``'opencv'`` (OpenCV, seeking to the key frame before each frame) or
-            ``'sequential'`` (OpenCV, decoding forward from the start; for comparison). Folders of
-            frames are read with OpenCV whatever the backend. docs/data.md has the measurements.
+        backend: how video files are decoded: ``'opencv'`` (the default: OpenCV, seeking to
+            the key frame before each frame, decoding in the calling thread), ``'decord'``
+            (decord's random access by frame index; 5-10x slower here, see docs/data.md) or
+            ``'sequential'`` (OpenCV decoding forward from the start; for comparison). Folders
+            of frames are read with OpenCV whatever the backend. Validation always probes with
+            decord (exact frame counts).
         max_open_readers: open video readers kept per worker.
 
     Returns (``__getitem__``):
@@ -87,7 +89,7 @@ class VideoPairDataset(Dataset):
                  jitter: Union[Dict, Sequence, None] = dict(rotate=15, scale=0.1, translate=0.05,
                                                             color=0.2),
                  skip_invalid: bool = False, procedural: Optional[Dict] = None, seed: int = 0,
-                 backend: str = 'decord', max_open_readers: int = 64):
+                 backend: str = 'opencv', max_open_readers: int = 64):
         super().__init__()
         self.data_root = data_root
         self.split = split
