@@ -17,6 +17,9 @@ class PCKMetric(BaseKeypointMetric):
     - ``norm_item='norm'`` (default): the sample's ``norm``, the protocol normaliser that the
       dataset computes (``norm_type`` of ``KeypointDataset``: torso diameter, bbox size,
       inter-ocular distance, or the crop pixels of one original pixel for BBC Pose's 6 px).
+      ``KeypointDataset`` multiplies it by ``norm_kwargs.factor`` (0.2 by default for torso and
+      bbox): the probe configs set the factor to 1 and ``thr`` to the paper's number; with the
+      dataset's default factor, ``thr`` is 1.
     - ``'fixed'``: no normaliser, ``thr`` is a distance in keypoint units.
     - ``'torso'``: the distance between two ground-truth keypoints (``torso_keypoints``,
       names or indices; FLIC: a shoulder and the opposite hip). An instance where either is
