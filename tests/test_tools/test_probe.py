@@ -104,3 +104,40 @@ def test_train_then_probe_end_to_end(tmp_path):
     assert '| trained | linear |' in md and '| random_init | mlp |' in md
     assert (work / 'vis' / 'trained_mlp.png').is_file()
     assert (work / 'vis' / 'mean_pose_linear.png').is_file()
+
+
+@pytest.mark.parametrize('name', sorted(
+    osp.splitext(f)[0] for f in os.listdir(osp.join(REPO, 'configs', 'probes'))
+    if f.endswith('.py')))
+def test_probe_configs_are_consistent(name):
+    """Every probe config loads, its dataset arguments exist, its metrics and heads build, and
+    the keypoints it names are in its metainfo."""
+    import inspect
+
+    from mmengine.config import Config
+
+    from hierembed.datasets import KeypointDataset
+    from hierembed.datasets.metainfo import parse_metainfo
+    from hierembed.registry import METRICS, PROBE_HEADS
+    cfg = Config.fromfile(osp.join(REPO, 'configs', 'probes', f'{name}.py'))
+    params = inspect.signature(KeypointDataset.__init__).parameters
+    assert cfg.probe_dataset.type == 'KeypointDataset'
+    assert set(cfg.probe_dataset) - {'type'} <= set(params)
+    for split in cfg.probe_splits.values():
+        assert split is None or set(split) <= set(params)
+    assert cfg.probe_splits.train and cfg.probe_splits.test
+    names = None
+    if cfg.probe_dataset.get('metainfo'):
+        names = parse_metainfo(cfg.probe_dataset.metainfo)['keypoint_names']
+        for key in ('torso', 'eyes'):
+            for kpt in cfg.probe_dataset.get('norm_kwargs', {}).get(key, ()):
+                assert kpt in names
+    for mc in cfg.metrics:
+        metric = METRICS.build(mc)
+        if names is not None:
+            metric.dataset_meta = dict(keypoint_names=names)
+            for kpt in metric.keypoints or ():
+                metric.keypoint_index(kpt)
+    for head_cfg in list(cfg.heads.values()) + list(cfg.visibility_heads.values()):
+        PROBE_HEADS.build(dict(head_cfg, in_channels=8, num_keypoints=3))
+    assert set(cfg.baselines) == {'random_init', 'mean_pose'}
