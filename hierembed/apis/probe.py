@@ -45,8 +45,8 @@ PROBE_DEFAULTS = dict(
     batch_size=256,        # instances per Adam step
     lr=1e-3,               # Adam learning rate (a list: chosen on val)
     weight_decay=[0.0, 1e-4, 1e-2],  # chosen on val
-    val_interval=5,        # epochs between validation checks
-    patience=10,           # checks without improvement before stopping
+    val_interval=1,        # epochs between validation checks
+    patience=20,           # checks without improvement before stopping
     seed=0,                # heads, batch order, random_init weights, val carve-out
     val_fraction=0.1,      # of train held out for selection when there is no val split
     embed_batch_size=64,   # images per encoder forward pass
@@ -394,12 +394,13 @@ def run_probe(cfg: Config, checkpoint: Optional[str], work_dir: str,
 
     model_cfg = resolve_model_cfg(cfg, checkpoint).to_dict()
     embedders, fingerprints = {}, {}
+    model_cfg_only = Config(dict(cfg.to_dict(), model=model_cfg))
     if checkpoint is not None:
-        embedders['trained'] = _embedder_fn(init_embedder(cfg, checkpoint, device=device))
+        embedders['trained'] = _embedder_fn(init_embedder(model_cfg_only, checkpoint,
+                                                          device=device))
         fingerprints['trained'] = encoder_fingerprint(model_cfg, checkpoint=checkpoint)
     if 'random_init' in baselines:
-        model = init_embedder(Config(dict(cfg.to_dict(), model=model_cfg)), None, device=device,
-                              seed=settings['seed'])
+        model = init_embedder(model_cfg_only, None, device=device, seed=settings['seed'])
         embedders['random_init'] = _embedder_fn(model)
         fingerprints['random_init'] = encoder_fingerprint(model_cfg, seed=settings['seed'])
 
