@@ -1,22 +1,35 @@
-"""Registers every module of the toolkit and sets the default scope (mmpose idiom)."""
+"""Registers every module of the toolkit and its plugins, and sets the default scope (mmpose
+idiom)."""
 import datetime
 import warnings
 
 from mmengine import DefaultScope
 
 
-def register_all_modules(init_default_scope: bool = True) -> None:
-    """Import every registering module of hierembed.
-
-    Args:
-        init_default_scope: also make ``'hierembed'`` the current default scope, so that
-            registries built outside a Runner resolve names in this toolkit first.
-    """
+def import_core_modules() -> None:
+    """Import every registering module of hierembed itself (no plugins)."""
     import hierembed.datasets  # noqa: F401
     import hierembed.engine  # noqa: F401
     import hierembed.evaluation  # noqa: F401
     import hierembed.models  # noqa: F401
     import hierembed.visualization  # noqa: F401
+
+
+def register_all_modules(init_default_scope: bool = True, plugins: bool = True) -> None:
+    """Import every registering module of hierembed, then its plugins.
+
+    Args:
+        init_default_scope: also make ``'hierembed'`` the current default scope, so that
+            registries built outside a Runner resolve names in this toolkit first.
+        plugins: also load the installed plugins (entry-point group ``hierembed.plugins``) and
+            route configs' ``custom_imports`` through :func:`hierembed.plugins.import_plugin`,
+            so that a broken plugin fails with its name and the cause (docs/plugins.md).
+    """
+    import_core_modules()
+    if plugins:
+        from hierembed.plugins import install_custom_imports_hook, load_plugins
+        install_custom_imports_hook()
+        load_plugins()
 
     if not init_default_scope:
         return
