@@ -1,13 +1,18 @@
 """Frame readers for videos and folders of frames, with a per-process cache of open readers.
 
 Readers are opened lazily in the process that uses them and the cache is keyed by process id, so
-a DataLoader worker -- forked or spawned -- never touches a decoder that its parent opened (decord
-and FFmpeg contexts are not safe to share across ``fork``).
+a DataLoader worker -- forked or spawned -- never uses a decoder that its parent opened. Nor may
+a forked worker *destroy* one: freeing an FFmpeg context (decord's or OpenCV's) joins decoder
+threads that do not exist in the child, and hangs it. So every reader alive at ``fork`` is parked
+in the child (a strong reference for the life of the process; workers leave with ``os._exit``),
+wherever it was held -- a dataset's cache, or garbage of an earlier dataset that the child's
+garbage collector would otherwise free.
 """
 import glob
 import os
 import os.path as osp
 import warnings
+import weakref
 from collections import OrderedDict
 from typing import Sequence, Tuple
 
@@ -16,7 +21,15 @@ import numpy as np
 
 IMAGE_EXTS = ('.jpg', '.jpeg', '.png', '.bmp', '.webp')
 BACKENDS = ('decord', 'opencv', 'sequential')
-_INHERITED = []  # readers a forked process inherited: kept alive, never used
+_LIVE = weakref.WeakSet()  # every open video reader of this process
+_INHERITED = []  # in a forked child: the parent's readers, kept alive, never used
+
+
+def _park_inherited_readers() -> None:
+    _INHERITED.extend(list(_LIVE))
+
+
+os.register_at_fork(after_in_child=_park_inherited_readers)
 
 
 class VideoDecodeError(RuntimeError):
@@ -29,6 +42,7 @@ class DecordReader:
     def __init__(self, path: str):
         import decord
         self.path = path
+        _LIVE.add(self)
         try:
             # One decoding thread: the DataLoader's workers are the parallelism, and
             # decord's own thread pool would oversubscribe the cores.
@@ -74,6 +88,7 @@ class SequentialReader:
         self.seek_ahead = seek_ahead
         self._cap = None
         self._pos = 0
+        _LIVE.add(self)
         self._open()
         self.num_frames = int(self._cap.get(cv2.CAP_PROP_FRAME_COUNT))
 
@@ -166,11 +181,8 @@ class ReaderCache:
 
     def get(self, path: str):
         if self._pid != os.getpid():
-            # A new process (a forked worker) must neither use nor destroy its parent's readers:
-            # destroying one joins a decoder thread that does not exist in the child, which
-            # hangs. They are parked for the life of the process (workers leave by os._exit).
-            if self._readers:
-                _INHERITED.append(self._readers)
+            # A new process (a forked worker) must not use its parent's readers (the at-fork
+            # hook has parked them, so forgetting them here does not destroy them).
             self._readers = OrderedDict()
             self._pid = os.getpid()
         reader = self._readers.pop(path, None)

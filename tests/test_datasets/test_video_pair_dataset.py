@@ -140,12 +140,11 @@ def test_procedural_generation_is_safe_from_several_processes(tmp_path):
     VideoPairDataset(root, input_size=16)
 
 
-@pytest.mark.parametrize('context', ['fork', 'spawn'])
-def test_dataloader_workers_match_main_process(counter_root, context):
-    if context == 'spawn':
-        pytest.importorskip('decord')
-    ds = VideoPairDataset(counter_root, input_size=16, pairs_per_video=4)
-    ds[0]  # a reader opened in the parent must not be reused by the workers
+@pytest.mark.parametrize('context,backend', [('fork', 'decord'), ('fork', 'opencv'),
+                                             ('spawn', 'opencv')])
+def test_dataloader_workers_match_main_process(counter_root, context, backend):
+    ds = VideoPairDataset(counter_root, input_size=16, pairs_per_video=4, backend=backend)
+    ds[0]  # a reader opened in the parent: a forked worker must neither use nor destroy it
     loader = DataLoader(ds, batch_size=4, num_workers=2, collate_fn=_collate(),
                         multiprocessing_context=context, timeout=30)
     batches = list(loader)
@@ -181,3 +180,28 @@ def test_samplers_shard_across_ranks_and_passes(counter_root):
     plain = DefaultSampler(ds, seed=0)
     plain.set_epoch(2)
     assert [i - 2 * n for i in d] == list(plain)
+
+
+def _collect_garbage(_):
+    import gc
+    gc.collect()
+
+
+@pytest.mark.parametrize('backend', ['decord', 'opencv'])
+def test_worker_survives_collecting_a_parent_reader(counter_root, backend):
+    """Freeing an FFmpeg context in a forked child hangs it: readers that the parent held only
+    through garbage (here a reference cycle) must not be freed by the child's collector."""
+    import gc
+    gc.disable()
+    try:
+        old = VideoPairDataset(counter_root, input_size=16, backend=backend)
+        old[0]
+        old.cycle = old  # collectable only by the cyclic GC, which the worker will run
+        del old
+        ds = VideoPairDataset(counter_root, input_size=16, pairs_per_video=2, backend=backend)
+        loader = DataLoader(ds, batch_size=2, num_workers=1, collate_fn=_collate(),
+                            multiprocessing_context='fork', timeout=20,
+                            worker_init_fn=_collect_garbage)
+        assert len(list(loader)) == 2
+    finally:
+        gc.enable()
