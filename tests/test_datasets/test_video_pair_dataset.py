@@ -205,3 +205,18 @@ def test_worker_survives_collecting_a_parent_reader(counter_root, backend):
         assert len(list(loader)) == 2
     finally:
         gc.enable()
+
+
+def test_mmengine_builds_the_loader_from_a_config(counter_root):
+    from mmengine.runner import Runner
+    init_default_scope('hierembed')
+    loader = Runner.build_dataloader(dict(
+        batch_size=3, num_workers=0,
+        sampler=dict(type='InfinitePairSampler', shuffle=True),
+        collate_fn=dict(type='default_collate'),
+        dataset=dict(type='VideoPairDataset', data_root=counter_root, input_size=16,
+                     max_gap=5, pairs_per_video=2)), seed=0)
+    it = iter(loader)
+    batches = [next(it) for _ in range(3)]  # 9 pairs from a 4-pair dataset: no wrap-around
+    assert batches[0]['inputs']['source'].shape == (3, 3, 16, 16)
+    assert batches[2]['inputs']['target_clean'].dtype == torch.uint8
