@@ -72,10 +72,9 @@ class VideoPairDataset(Dataset):
         backend: how video files are decoded: ``'opencv'`` (the default: OpenCV, seeking to
             the key frame before each frame, decoding in the calling thread), ``'decord'``
             (decord's random access by frame index; 2-8x slower in this pipeline here, see
-            docs/data.md) or
-            ``'sequential'`` (OpenCV decoding forward from the start; for comparison). Folders
-            of frames are read with OpenCV whatever the backend. Validation always probes with
-            decord (exact frame counts).
+            docs/data.md) or ``'sequential'`` (OpenCV decoding forward from the start; for
+            comparison). Folders of frames are read with OpenCV whatever the backend.
+            Validation always probes with decord (exact frame counts).
         max_open_readers: open video readers kept per worker.
 
     Returns (``__getitem__``):
