@@ -13,6 +13,6 @@ probe_dataset = dict(
     metainfo='upper_body',
     norm_type='pixels',
     norm_kwargs=dict(pixels=1.0),
-    procedural=dict(object_class='upper_body', num_videos=24, num_frames=120, size=128, seed=0))
+    procedural=dict(object_class='upper_body', num_videos=100, num_frames=100, size=128, seed=0))
 
 metrics = [dict(type='PCKMetric', thr=6.0, name='PCK@6px'), dict(type='VisibilityAUCMetric')]

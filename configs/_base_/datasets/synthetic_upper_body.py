@@ -15,5 +15,5 @@ train_dataloader = dict(
         split='train',
         input_size=input_size,
         max_gap=50,
-        procedural=dict(object_class='upper_body', num_videos=24, num_frames=120, size=128,
+        procedural=dict(object_class='upper_body', num_videos=100, num_frames=100, size=128,
                         seed=0)))
