@@ -2,8 +2,8 @@
 
 Compares decord's random access, OpenCV's random access (seeking), sequential decoding with
 OpenCV (decode forward from the start, no seeking back) and pre-extracted JPEG frames, with 0, 1
-and 2 DataLoader workers, at 64 and 256 px, on a procedural class. Writes a markdown table and, with ``--write-docs``, puts it
-into the generated section of docs/data.md.
+and 2 DataLoader workers, at 64 and 256 px, on a procedural class. Writes a markdown table
+and, with ``--write-docs``, puts it into the generated section of docs/data.md.
 
     python tools/benchmark_data.py --write-docs
 """
