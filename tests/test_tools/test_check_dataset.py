@@ -1,0 +1,101 @@
+"""tools/check_dataset.py: builds (validates) a config's datasets, writes a contact sheet."""
+import importlib.util
+import json
+import os.path as osp
+import sys
+
+import cv2
+import numpy as np
+import pytest
+from mmengine.config import Config
+
+REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+TINY = dict(num_videos=4, num_frames=12, size=64, seed=0)
+
+
+def _tool():
+    spec = importlib.util.spec_from_file_location('check_dataset_tool',
+                                                  osp.join(REPO, 'tools', 'check_dataset.py'))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope='module')
+def upper_body(tmp_path_factory):
+    return str(tmp_path_factory.mktemp('data') / 'upper_body')
+
+
+def _options(root):
+    return ([f'train_dataloader.dataset.data_root={root}']
+            + [f'train_dataloader.dataset.procedural.{k}={v}' for k, v in TINY.items()])
+
+
+def test_pairs_and_keypoints_sheet(tmp_path, upper_body):
+    tool = _tool()
+    out = str(tmp_path / 'sheet.png')
+    probe = tmp_path / 'probe.py'
+    probe.write_text(
+        f"_base_ = ['{REPO}/configs/probes/synthetic_upper_body.py']\n"
+        f"probe_dataset = dict(data_root='{upper_body}', procedural={TINY!r})\n")
+    summary = tool.main([osp.join(REPO, 'configs', 'synthetic_upper_body.py'), '--out', out,
+                         '--num-pairs', '3', '--num-keypoint-images', '5', '--probe-config',
+                         str(probe), '--cfg-options', *_options(upper_body)])
+    with open(osp.join(upper_body, 'annotations', 'videos_train.json')) as f:
+        videos = json.load(f)['videos']
+    pairs = summary['pairs']
+    assert pairs['videos'] == len(videos) and pairs['tracks'] == len(videos)
+    assert pairs['frames'] == sum(len(v['tracks'][0]['boxes']) for v in videos)
+    assert pairs['pairs_per_epoch'] == 10 * len(videos) and pairs['skipped'] == 0
+    assert summary['keypoints']['object_class'] == 'upper_body'
+    img = cv2.imread(out)
+    assert img is not None
+    # 3 pair rows of 4 tiles of 128 px, then 2 rows of keypoint tiles (4 + 1) of 192 px
+    assert img.shape[1] == 4 * 192 + 3 * 2
+    assert img.shape[0] > 3 * 128 + 2 * 192
+    # keypoints are drawn in the ground-truth green somewhere below the pairs
+    green = np.all(img[3 * 150:] == (40, 200, 40)[::-1], axis=-1)
+    assert green.sum() > 20
+
+
+def test_probe_config_alone(tmp_path, upper_body, capsys):
+    tool = _tool()
+    probe = tmp_path / 'probe.py'
+    probe.write_text(
+        f"_base_ = ['{REPO}/configs/probes/synthetic_upper_body.py']\n"
+        f"probe_dataset = dict(data_root='{upper_body}', procedural={TINY!r})\n")
+    summary = tool.main([str(probe), '--out', str(tmp_path / 'kp.png')])
+    assert summary['pairs'] is None and summary['keypoints']['num_keypoints'] > 0
+    assert 'KeypointDataset' in capsys.readouterr().out
+
+
+def test_invalid_data_fails_with_the_field(tmp_path, upper_body):
+    tool = _tool()
+    tool.register_all_modules(init_default_scope=False)
+    bad = tmp_path / 'bad'
+    (bad / 'annotations').mkdir(parents=True)
+    (bad / 'annotations' / 'videos_train.json').write_text(json.dumps(
+        dict(videos=[dict(id='a', path='videos/missing.mp4')])))
+    cfg = Config.fromfile(osp.join(REPO, 'configs', 'synthetic_upper_body.py'))
+    cfg.merge_from_dict({'train_dataloader.dataset.data_root': str(bad),
+                         'train_dataloader.dataset.procedural': None})
+    from hierembed.datasets import DatasetFormatError
+    with pytest.raises(DatasetFormatError, match=r'videos\[0\].*path'):
+        tool.check(cfg, str(tmp_path / 'x.png'))
+    with pytest.raises(ValueError, match='nothing to check'):
+        tool.check(Config(dict(a=1)), str(tmp_path / 'y.png'))
+
+
+def test_horse_config_through_the_plugin(tmp_path):
+    tool = _tool()
+    if REPO not in sys.path:
+        sys.path.insert(0, REPO)
+    stand_in = str(tmp_path / 'quad')
+    summary = tool.main([osp.join(REPO, 'configs', 'horse.py'), '--out',
+                         str(tmp_path / 'horse.png'), '--num-pairs', '2', '--cfg-options',
+                         f'train_dataloader.dataset.data_root={tmp_path / "none"}',
+                         f'train_dataloader.dataset.procedural.data_root={stand_in}',
+                         *[f'train_dataloader.dataset.procedural.{k}={v}'
+                           for k, v in TINY.items()]])
+    assert summary['pairs']['type'] == 'TigDogHorseDataset'
+    assert summary['pairs']['data_root'] == stand_in and summary['pairs']['max_gap'] == 50
