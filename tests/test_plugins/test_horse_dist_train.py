@@ -42,7 +42,8 @@ def test_dist_train_horse_then_probe(tmp_path):
                  f'train_dataloader.dataset.data_root={tmp_path / "no_tigdog"}',
                  f'train_dataloader.dataset.procedural.data_root={stand_in}',
                  *[f'train_dataloader.dataset.procedural.{k}={v}' for k, v in TINY.items()],
-                 'default_hooks.checkpoint.interval=3', 'custom_hooks=[]'], env)
+                 'default_hooks.checkpoint.interval=3', 'default_hooks.logger.interval=1',
+                 'custom_hooks=[]'], env)
     assert 'procedural' in proc.stdout + proc.stderr  # the stand-in was announced
     ckpt = work / 'iter_3.pth'
     assert ckpt.is_file()
