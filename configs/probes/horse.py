@@ -4,7 +4,8 @@
 # arguments, so the set is rendered once and shared). Protocol (ours): PCK@0.2 of max(bbox w, h);
 # visibility from the renderer's occlusion labels.
 #
-# Real TigDog (19 landmarks, converted into data/horse): plugins/horse/configs/probes/tigdog_horse.py
+# Real TigDog (19 landmarks, converted into data/horse):
+#     plugins/horse/configs/probes/tigdog_horse.py
 _base_ = ['./_base_/default_probe.py']
 
 data_root = 'data/procedural_quadruped'

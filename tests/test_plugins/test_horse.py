@@ -37,7 +37,8 @@ def test_converts_every_shot_with_boxes_and_keypoints(tigdog, tmp_path):
     out = str(tmp_path / 'horse')
     counts = convert(root, out, val_fraction=0.2, test_fraction=0.2)
     assert {s: c['videos'] for s, c in counts.items()} == {'train': 3, 'val': 1, 'test': 1}
-    videos = {v['id']: v for s in ('train', 'val', 'test') for v in _load(out, 'videos', s)['videos']}
+    videos = {v['id']: v for s in ('train', 'val', 'test')
+              for v in _load(out, 'videos', s)['videos']}
     assert set(videos) == {f'horse_{s}' for s in (3, 7, 11, 20, 25)}
     assert _load(out, 'videos', 'train')['metainfo'] == dict(object_class='horse', source='tigdog',
                                                              version=1)

@@ -51,7 +51,8 @@ class CatClipDataset(VideoPairDataset):
 '''
 
 TRAIN_CFG = '''
-_base_ = ['{repo}/configs/_base_/default_runtime.py', '{repo}/configs/_base_/models/hierembed_cpu.py',
+_base_ = ['{repo}/configs/_base_/default_runtime.py',
+          '{repo}/configs/_base_/models/hierembed_cpu.py',
           '{repo}/configs/_base_/schedules/adam_lr1e-3_iter.py']
 custom_imports = dict(imports=['cat_plugin'], allow_failed_imports=False)
 model = dict(encoder=dict(input_size=32, embed_dim=32, base_channels=8, max_channels=32),
