@@ -213,6 +213,11 @@ def load_plugins(group: str = ENTRY_POINT_GROUP) -> List[str]:
             _guarded(ep.name, source, module_name, obj)
         _record(ep.name, source, importlib.import_module(module_name), before)
         loaded.append(ep.name)
+    if loaded:
+        from mmengine.logging import print_log
+        print_log('hierembed plugins: ' + '; '.join(
+            f'{n} ({", ".join(f"{r}: {v}" for r, v in LOADED[n]["registered"].items()) or "-"})'
+            for n in loaded), logger='current')
     return loaded
 
 
