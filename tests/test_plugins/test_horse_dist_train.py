@@ -61,3 +61,34 @@ def test_dist_train_horse_then_probe(tmp_path):
     pck = results['encoders']['trained']['heads']['mlp']['metrics']['PCK@0.2']
     assert list(pck['groups']) == ['Head', 'Body', 'Knee', 'Hoof']
     assert 0.0 <= pck['mean'] <= 100.0
+
+
+def test_tigdog_switch_trains_and_probes_the_converted_landmarks(tmp_path):
+    """configs/horse.py with tigdog_root set converts a (fixture) download on first use; the
+    TigDog probe config reads the 19 landmarks with the plugin's metainfo."""
+    from tigdog_fixture import write_tigdog
+    tigdog = str(tmp_path / 'TigDog')
+    write_tigdog(tigdog, shots=list(range(1, 11)), frames_per_shot=8)
+    data_root = str(tmp_path / 'horse')
+    env = dict(os.environ, NO_ALBUMENTATIONS_UPDATE='1', OMP_NUM_THREADS='1')
+    work = tmp_path / 'train'
+    proc = _run([sys.executable, osp.join(REPO, 'tools', 'train.py'),
+                 osp.join(REPO, 'configs', 'horse.py'), '--work-dir', str(work),
+                 '--cfg-options', 'train_cfg.max_iters=2', 'train_dataloader.batch_size=2',
+                 'train_dataloader.num_workers=0', 'train_dataloader.persistent_workers=False',
+                 f'train_dataloader.dataset.data_root={data_root}',
+                 f'train_dataloader.dataset.tigdog_root={tigdog}',
+                 'default_hooks.checkpoint.interval=2', 'custom_hooks=[]'], env)
+    assert 'stand-in' not in proc.stdout + proc.stderr
+    with open(osp.join(data_root, 'annotations', 'videos_train.json')) as f:
+        assert json.load(f)['metainfo']['source'] == 'tigdog'
+    probe = tmp_path / 'probe'
+    _run([sys.executable, osp.join(REPO, 'tools', 'probe.py'),
+          osp.join(REPO, 'plugins', 'horse', 'configs', 'probes', 'tigdog_horse.py'),
+          '--checkpoint', str(work / 'iter_2.pth'), '--work-dir', str(probe), '--no-progress',
+          '--baselines', 'mean_pose', '--cfg-options', f'probe_dataset.data_root={data_root}',
+          'probe_cfg.epochs=3', 'probe_cfg.weight_decay=0.0'], env)
+    results = json.loads((probe / 'results.json').read_text())
+    assert len(results['meta']['keypoint_names']) == 19
+    pck = results['encoders']['trained']['heads']['linear']['metrics']['PCK@0.2']
+    assert list(pck['groups']) == ['Head', 'Body', 'Elbow', 'Knee', 'Hoof']
