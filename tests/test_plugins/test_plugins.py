@@ -174,3 +174,20 @@ def test_tools_call_register_all_modules():
         text = open(osp.join(REPO, 'tools', tool)).read()
         main = text[text.index('def main'):]
         assert main.index('register_all_modules(') < main.index('Config.fromfile'), tool
+
+
+def test_hiding_an_mmengine_name_warns(plugin_dir):
+    root, new_name = plugin_dir
+    mod = new_name('shadow')
+    write_module(root, mod, '''
+        from mmengine.hooks import Hook
+        from hierembed.registry import HOOKS
+
+
+        @HOOKS.register_module()
+        class IterTimerHook(Hook):
+            """Same name as mmengine's."""
+        ''')
+    with pytest.warns(UserWarning, match=f"{mod}.*IterTimerHook.*hiding mmengine"):
+        import_custom_modules(mod)
+    assert LOADED[mod]['registered'] == {'hook': ['IterTimerHook']}
