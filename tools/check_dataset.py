@@ -42,6 +42,8 @@ def parse_args(argv=None) -> argparse.Namespace:
                         help='keypoint instances to draw')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction,
                         help='override entries of CONFIG, key=value')
+    parser.add_argument('--probe-cfg-options', nargs='+', action=DictAction,
+                        help='override entries of --probe-config, key=value')
     return parser.parse_args(argv)
 
 
@@ -194,7 +196,11 @@ def main(argv=None) -> Dict:
     cfg = Config.fromfile(args.config)
     if args.cfg_options is not None:
         cfg.merge_from_dict(args.cfg_options)
-    probe_cfg = Config.fromfile(args.probe_config) if args.probe_config else None
+    probe_cfg = None
+    if args.probe_config:
+        probe_cfg = Config.fromfile(args.probe_config)
+        if args.probe_cfg_options is not None:
+            probe_cfg.merge_from_dict(args.probe_cfg_options)
     name = osp.splitext(osp.basename(args.config))[0]
     out = args.out or osp.join('work_dirs', 'check_dataset', f'{name}.png')
     summary = check(cfg, out, args.num_pairs, args.num_keypoint_images, probe_cfg, title=name)

@@ -99,3 +99,19 @@ def test_horse_config_through_the_plugin(tmp_path):
                            for k, v in TINY.items()]])
     assert summary['pairs']['type'] == 'TigDogHorseDataset'
     assert summary['pairs']['data_root'] == stand_in and summary['pairs']['max_gap'] == 50
+    summary = tool.main([osp.join(REPO, 'configs', 'probes', 'horse.py'), '--out',
+                         str(tmp_path / 'probe.png'), '--num-keypoint-images', '2',
+                         '--cfg-options', f'probe_dataset.data_root={stand_in}',
+                         *[f'probe_dataset.procedural.{k}={v}' for k, v in TINY.items()]])
+    assert summary['keypoints']['object_class'] == 'quadruped'
+
+
+def test_probe_cfg_options_reach_the_probe_config(tmp_path, upper_body):
+    tool = _tool()
+    summary = tool.main([osp.join(REPO, 'configs', 'synthetic_upper_body.py'), '--out',
+                         str(tmp_path / 's.png'), '--num-pairs', '1', '--num-keypoint-images',
+                         '1', '--cfg-options', *_options(upper_body), '--probe-config',
+                         osp.join(REPO, 'configs', 'probes', 'synthetic_upper_body.py'),
+                         '--probe-cfg-options', f'probe_dataset.data_root={upper_body}',
+                         *[f'probe_dataset.procedural.{k}={v}' for k, v in TINY.items()]])
+    assert summary['keypoints']['ann_file'].startswith(upper_body)
