@@ -35,8 +35,8 @@ def _grid_sample_warp(prob, src, source):
     b, n, h, w = prob.shape
     hs, ws = source.shape[-2:]
     rep = source.unsqueeze(1).expand(b, n, *source.shape[1:]).reshape(b * n, -1, hs, ws)
-    gx = (src[:, :, 1].float() + 0.5) / ws * 2 - 1
-    gy = (src[:, :, 0].float() + 0.5) / hs * 2 - 1
+    gx = (src[:, :, 1].to(source.dtype) + 0.5) / ws * 2 - 1
+    gy = (src[:, :, 0].to(source.dtype) + 0.5) / hs * 2 - 1
     grid = torch.stack((gx, gy), dim=-1).view(b * n, h, w, 2)
     colours = F.grid_sample(rep, grid, mode='nearest', align_corners=False)
     return (colours.view(b, n, -1, h, w) * prob.unsqueeze(2)).sum(1)

@@ -1,0 +1,43 @@
+"""The benchmarks compare formulations of one computation: check that they agree."""
+import json
+import os.path as osp
+import subprocess
+import sys
+
+import torch
+
+ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+sys.path.insert(0, osp.join(ROOT, 'tools'))
+
+from benchmark_warp import _grid_sample_warp  # noqa: E402
+
+from hierembed.ops import sparse_warp  # noqa: E402
+
+
+def test_released_grid_sample_formulation_equals_sparse_warp():
+    g = torch.Generator().manual_seed(0)
+    prob = torch.rand(2, 5, 6, 7, generator=g, dtype=torch.float64, requires_grad=True)
+    src = torch.stack((torch.randint(0, 9, (2, 5, 6, 7), generator=g),
+                       torch.randint(0, 11, (2, 5, 6, 7), generator=g)), dim=2)
+    image = torch.rand(2, 3, 9, 11, generator=g, dtype=torch.float64, requires_grad=True)
+    ours = sparse_warp(prob, src, image)
+    released = _grid_sample_warp(prob, src, image)
+    torch.testing.assert_close(ours, released)
+    w = torch.randn(ours.shape, generator=g, dtype=torch.float64)
+    for a, b in zip(torch.autograd.grad((ours * w).sum(), (prob, image)),
+                    torch.autograd.grad((released * w).sum(), (prob, image))):
+        torch.testing.assert_close(a, b)
+
+
+def test_benchmark_warp_runs_and_formulations_agree(tmp_path):
+    out = tmp_path / 'warp.json'
+    subprocess.run([sys.executable, osp.join(ROOT, 'tools', 'benchmark_warp.py'), '--sizes', '8',
+                    '16', '--base-size', '8', '--batch', '2', '--repeats', '1', '--out',
+                    str(out)], check=True, cwd=ROOT, capture_output=True)
+    rows = json.loads(out.read_text())['rows']
+    assert {(r['formulation'], r['size']) for r in rows} == {
+        (f, s) for f in ('sparse', 'grid_sample', 'dense') for s in (8, 16)}
+    by = {(r['formulation'], r['size']): r for r in rows}
+    for form in ('grid_sample', 'dense'):
+        assert abs(by[(form, 16)]['loss'] - by[('sparse', 16)]['loss']) < 1e-4
+    assert by[('sparse', 16)]['levels'] == 2
