@@ -14,8 +14,7 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 from mmengine.config import Config, DictAction  # noqa: E402
 from mmengine.runner import Runner  # noqa: E402
 
-from hierembed.engine import (init_distributed, prepare_train_cfg,  # noqa: E402
-                              teardown_distributed)
+from hierembed.engine import init_distributed, prepare_train_cfg, teardown_distributed  # noqa: E402
 from hierembed.utils import register_all_modules  # noqa: E402
 
 

@@ -48,8 +48,9 @@ def checkpoint_config(checkpoint: str) -> Optional[Config]:
     Returns:
         The config, or None when the checkpoint has no ``meta.cfg``.
     """
-    import hierembed.engine  # noqa: F401  registers the checkpoint loader for torch >= 2.6
     from mmengine.runner.checkpoint import _load_checkpoint
+
+    import hierembed.engine  # noqa: F401  registers the checkpoint loader for torch >= 2.6
 
     meta = _load_checkpoint(checkpoint, map_location='cpu').get('meta') or {}
     text = meta.get('cfg')
@@ -113,8 +114,9 @@ def init_embedder(cfg_or_path: CfgLike, checkpoint: Optional[str] = None, device
             with _quiet_mmengine():
                 model.init_weights()
     if checkpoint is not None:
-        import hierembed.engine  # noqa: F401  registers the checkpoint loader for torch >= 2.6
         from mmengine.runner import load_checkpoint
+
+        import hierembed.engine  # noqa: F401  registers the checkpoint loader for torch >= 2.6
         if not osp.isfile(checkpoint) and '://' not in checkpoint:
             raise FileNotFoundError(f'checkpoint {checkpoint!r} does not exist')
         load_checkpoint(model, checkpoint, map_location='cpu', strict=True)

@@ -2,11 +2,11 @@
 import json
 
 import numpy as np
-
-from hierembed.apis import (FeatureCache, dataset_fingerprint, encoder_fingerprint,
-                            extract_split, init_embedder)
-from hierembed.apis.inference import embed_images
 from probe_toys import ProbeToyEmbedder, ProbeToyKeypointDataset, save_toy_checkpoint
+
+from hierembed.apis import (FeatureCache, dataset_fingerprint, encoder_fingerprint, extract_split,
+                            init_embedder)
+from hierembed.apis.inference import embed_images
 
 MODEL = dict(type='ProbeToyEmbedder', input_size=32)
 

@@ -2,9 +2,9 @@
 import pytest
 import torch
 from mmengine.config import Config
+from probe_toys import ProbeToyEmbedder, save_toy_checkpoint
 
 from hierembed.apis import checkpoint_config, embed_images, init_embedder, resolve_model_cfg
-from probe_toys import ProbeToyEmbedder, save_toy_checkpoint
 
 MODEL = dict(model=dict(type='ProbeToyEmbedder', input_size=32))
 

@@ -3,9 +3,9 @@ import json
 
 import pytest
 from mmengine.config import Config
+from probe_toys import NAMES, ProbeToyEmbedder, save_toy_checkpoint, toy_probe_cfg
 
 from hierembed.apis import run_probe
-from probe_toys import NAMES, ProbeToyEmbedder, save_toy_checkpoint, toy_probe_cfg
 
 
 @pytest.fixture(scope='module')

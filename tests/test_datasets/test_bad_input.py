@@ -7,10 +7,9 @@ import os.path as osp
 import cv2
 import numpy as np
 import pytest
+from dataset_media import counter_frames, random_instances, write_coco, write_mp4, write_videos_json
 from torch.utils.data import DataLoader
 
-from dataset_media import (counter_frames, random_instances, write_coco, write_mp4,
-                           write_videos_json)
 from hierembed.datasets import (DatasetFormatError, KeypointDataset, VideoDecodeError,
                                 VideoPairDataset)
 from hierembed.datasets.validation import progress

@@ -4,9 +4,9 @@ import os.path as osp
 import numpy as np
 import pytest
 import torch
+from dataset_media import random_instances, write_coco
 from xtcocotools.coco import COCO
 
-from dataset_media import random_instances, write_coco
 from hierembed.datasets import KeypointDataset
 from hierembed.datasets.metainfo import parse_metainfo
 

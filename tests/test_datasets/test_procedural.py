@@ -8,8 +8,7 @@ import pytest
 
 from hierembed.datasets import KeypointDataset, VideoPairDataset
 from hierembed.datasets.metainfo import parse_metainfo
-from hierembed.datasets.procedural import (PROCEDURAL_CLASSES, VideoSpec, generate,
-                                           render_frame)
+from hierembed.datasets.procedural import PROCEDURAL_CLASSES, VideoSpec, generate, render_frame
 
 CLASSES = list(PROCEDURAL_CLASSES)
 

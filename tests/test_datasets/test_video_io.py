@@ -4,10 +4,10 @@ import os.path as osp
 import cv2
 import numpy as np
 import pytest
+from dataset_media import counter_frames, frame_index, write_mp4
 
 from hierembed.datasets.video_io import (FolderReader, ReaderCache, VideoDecodeError, open_reader,
                                          probe)
-from dataset_media import counter_frames, frame_index, write_mp4
 
 
 def test_mp4_written_and_read_back(tmp_path):

@@ -4,12 +4,12 @@ import os.path as osp
 import numpy as np
 import pytest
 import torch
+from dataset_media import frame_index, write_mp4, write_videos_json
 from mmengine.dataset import DefaultSampler, InfiniteSampler
 from mmengine.registry import init_default_scope
 from torch.utils.data import DataLoader
 
-from dataset_media import frame_index, write_mp4, write_videos_json
-from hierembed.datasets import (DefaultPairSampler, InfinitePairSampler, VideoPairDataset)
+from hierembed.datasets import DefaultPairSampler, InfinitePairSampler, VideoPairDataset
 from hierembed.datasets.transforms import crop_matrix
 from hierembed.registry import DATASETS
 

@@ -85,8 +85,8 @@ class ProceduralClass:
     def motion(self, rng: np.random.Generator, num_frames: int, ident: Dict) -> Dict:
         raise NotImplementedError
 
-    def pose(self, ident: Dict, motion: Dict, t: int) -> Tuple[List[Part], np.ndarray,
-                                                                List[List[int]], np.ndarray]:
+    def pose(self, ident: Dict, motion: Dict,
+             t: int) -> Tuple[List[Part], np.ndarray, List[List[int]], np.ndarray]:
         """The figure at frame ``t``.
 
         Returns:
@@ -204,8 +204,8 @@ class UpperBody(ProceduralClass):
         parts.append(_head_part(self.HEAD, 0.008, head, ident['head_rx'], ident['head_ry'], roll,
                                 yaw, ident))
         joints = {}
-        for side, sh, pu, pl, k in ((1, l_sh, self.LUA, self.LFA, 0), (-1, r_sh, self.RUA,
-                                                                      self.RFA, 1)):
+        arms = ((1, l_sh, self.LUA, self.LFA, 0), (-1, r_sh, self.RUA, self.RFA, 1))
+        for side, sh, pu, pl, k in arms:
             joints[side] = _arm(parts, pu, pl, sh, side, m['abduct'][t, k], m['flex'][t, k],
                                 m['bend'][t, k], m['twist'][t, k], yaw, ident)
         kps = np.array([head, neck[:2], l_sh[:2], r_sh[:2], joints[1][0][:2], joints[-1][0][:2],
@@ -524,9 +524,8 @@ class Face(ProceduralClass):
             nz = (rot @ _unit(_unit(self.SPHERE[name]) / radii))[2]
             c = pts[name][:2]
             open_ = float(m['blink'][t])
-            eye = Part(pid, 0.5).ellipse((245, 245, 240), c, (ident['eye_w'] * max(0.3, nz),
-                                                               max(ident['eye_h'] * open_, 0.006)),
-                                         roll_deg)
+            axes = (ident['eye_w'] * max(0.3, nz), max(ident['eye_h'] * open_, 0.006))
+            eye = Part(pid, 0.5).ellipse((245, 245, 240), c, axes, roll_deg)
             if open_ > 0.3:
                 eye.circle(ident['iris'], c, 0.8 * ident['eye_h'] * open_)
             brow = c + np.array([0.0, -2.2 * ident['eye_h']])

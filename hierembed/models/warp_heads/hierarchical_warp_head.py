@@ -1,6 +1,6 @@
 """The decoder of the paper: M-branch (match logits) and confidence branch, level by level."""
 import math
-from typing import Dict, List, Optional, Union
+from typing import Dict, List, Optional
 
 import torch
 import torch.nn.functional as F
