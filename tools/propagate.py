@@ -83,7 +83,7 @@ def draw(frame, pred, gt, vis, skeleton):
 
 def main():
     args = parse_args()
-    model = init_embedder(args.config or args.checkpoint, args.checkpoint)
+    model = init_embedder(args.config, args.checkpoint)
     out_dir = args.out_dir or osp.join(osp.dirname(osp.abspath(args.checkpoint)), 'propagate')
     os.makedirs(out_dir, exist_ok=True)
     labelled, names, skeleton = load_videos(args.data_root, args.split)
