@@ -40,13 +40,21 @@ def main():
     parser.add_argument('--probe-config', default='configs/probes/synthetic_upper_body.py')
     parser.add_argument('--iters', type=int, default=None,
                         help='training iterations (default: the config\'s)')
-    parser.add_argument('--quick', action='store_true', help='a 30-iteration smoke run')
+    parser.add_argument('--data-root', default=None,
+                        help='where the procedural class is rendered (default: the configs\')')
+    parser.add_argument('--quick', action='store_true',
+                        help='a smoke run: 30 iterations, a short probe')
     args = parser.parse_args()
     py = sys.executable
     iters = 30 if args.quick else args.iters
     train_cmd = [py, 'tools/train.py', args.config, '--work-dir', args.work_dir]
-    if iters is not None:
-        train_cmd += ['--cfg-options', f'train_cfg.max_iters={iters}']
+    train_opts = [] if iters is None else [f'train_cfg.max_iters={iters}']
+    probe_opts = ['probe_cfg.epochs=20'] if args.quick else []
+    if args.data_root is not None:
+        train_opts.append(f'train_dataloader.dataset.data_root={args.data_root}')
+        probe_opts.append(f'probe_dataset.data_root={args.data_root}')
+    if train_opts:
+        train_cmd += ['--cfg-options'] + train_opts
     times = dict(train=step('1+2/3 render the class (first use) and train the embedding',
                             train_cmd))
     with open(osp.join(ROOT, args.work_dir, 'last_checkpoint')) as f:
@@ -54,7 +62,8 @@ def main():
     probe_dir = osp.join(args.work_dir, 'probe')
     times['probe'] = step('3/3 probe: trained vs random init vs mean pose', [
         py, 'tools/probe.py', args.probe_config, '--checkpoint', ckpt, '--work-dir', probe_dir,
-        '--baselines', 'random_init', 'mean_pose'])
+        '--baselines', 'random_init', 'mean_pose'] + (['--cfg-options'] + probe_opts
+                                                      if probe_opts else []))
 
     warps = sorted(glob.glob(osp.join(ROOT, args.work_dir, 'warp_vis', '*.png')))
     landmarks = sorted(glob.glob(osp.join(ROOT, probe_dir, '**', '*.png'), recursive=True))
