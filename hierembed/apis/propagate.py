@@ -52,7 +52,7 @@ def expected_source(prob: torch.Tensor, src: Optional[torch.Tensor],
 
 @torch.no_grad()
 def propagate_keypoints(model, frames: Sequence[np.ndarray], boxes: Sequence[Sequence[float]],
-                        anchor_keypoints: np.ndarray, anchor: int = 0, margin: float = 1.25,
+                        anchor_keypoints: np.ndarray, anchor: int = 0, margin: float = 1.2,
                         level: Optional[int] = None, batch_size: int = 16) -> np.ndarray:
     """Carry keypoints from the anchor frame to every frame of a video.
 
