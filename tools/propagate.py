@@ -4,8 +4,8 @@ Reads a keypoint set whose images carry ``video_id`` and ``frame`` (the procedur
 write them; see FORMATS.md for the rest of the format), takes the first labelled frame of each
 video as the anchor, carries its keypoints to the other labelled frames, writes an annotated
 mp4 per video (filled dots: propagated, rings: ground truth) and reports PCK@thr x max(bbox
-w, h) (thr 0.05 by default) along each video, next to the "static" baseline that keeps the keypoints where they are
-in the crop (what an identity warp gives).
+w, h) (thr 0.05 by default) along each video, next to the "static" baseline that keeps the
+keypoints where they are in the crop (what an identity warp gives).
 
 Usage:
     python tools/propagate.py --checkpoint work_dirs/x/iter_3000.pth \
