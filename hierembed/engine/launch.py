@@ -68,6 +68,10 @@ def prepare_train_cfg(cfg: Config,
         else:
             cfg.optim_wrapper.type = 'AmpOptimWrapper'
             cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
+    # Once trained, the softmaxes over thousands of candidates hold subnormal floats, which the
+    # CPU computes with slowly: a step of the CPU default after 700 iterations took 1.58 s with
+    # them and 0.70 s flushed to zero (1 thread, batch 16). Values that small do not matter.
+    torch.set_flush_denormal(True)
     return cfg
 
 
