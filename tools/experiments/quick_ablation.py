@@ -143,6 +143,7 @@ def main():
     register_all_modules()
     torch.manual_seed(args.seed)
     torch.set_num_threads(args.threads)
+    torch.set_flush_denormal(True)  # as tools/train.py does (hierembed/engine/launch.py)
     cfg = merge(Config.fromfile(args.cfg).model.to_dict(), json.loads(args.opts))
     model = MODELS.build(cfg)
     random_model = copy.deepcopy(model)
