@@ -1,5 +1,4 @@
 """The registered horse video dataset: TigDog when it is there, else the procedural stand-in."""
-import fcntl
 import os
 import os.path as osp
 from typing import Dict, Optional
@@ -8,6 +7,7 @@ from mmengine.logging import print_log
 
 from hierembed.datasets import DatasetFormatError, VideoPairDataset
 from hierembed.registry import DATASETS
+from hierembed.utils.file_lock import exclusive_lock
 from .tigdog import SOURCE, annotation_source, convert
 
 #: Where the procedural quadruped goes when ``procedural`` gives no ``data_root``.
@@ -65,25 +65,11 @@ class TigDogHorseDataset(VideoPairDataset):
 
 def _ensure_converted(tigdog_root: str, data_root: str, timeout: float = 7200.0) -> None:
     """Convert once, under a lock beside ``data_root`` (ranks and workers build this too)."""
-    import time
     if annotation_source(data_root) is not None:
         return
     os.makedirs(data_root, exist_ok=True)
-    start = time.time()
-    with open(osp.join(data_root, '.tigdog.lock'), 'a+') as lock:
-        while True:
-            try:
-                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.time() - start > timeout:
-                    raise TimeoutError(f'{data_root}: waited {timeout:.0f} s for another '
-                                       'process to convert TigDog')
-                time.sleep(0.2)
-        try:
-            if annotation_source(data_root) is None:
-                counts = convert(tigdog_root, data_root)
-                print_log(f'converted TigDog horses from {tigdog_root} into {data_root}: '
-                          f'{counts}', logger='current')
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
+    with exclusive_lock(osp.join(data_root, '.tigdog.lock'), timeout, 'convert TigDog'):
+        if annotation_source(data_root) is None:
+            counts = convert(tigdog_root, data_root)
+            print_log(f'converted TigDog horses from {tigdog_root} into {data_root}: '
+                      f'{counts}', logger='current')

@@ -5,12 +5,11 @@ face landmark sets), ``full_body`` (Penn Action), ``quadruped`` (TigDog horses) 
 OpenCV, with ground-truth keypoints and visibility on every frame. ``tools/make_synthetic.py`` is
 the command line; :func:`ensure_procedural` is what the datasets' ``procedural=`` argument calls.
 """
-import fcntl
 import json
 import os
 import os.path as osp
-import time
 
+from hierembed.utils.file_lock import exclusive_lock
 from .classes import CLASSES
 from .generate import VideoSpec, generate, render_frame
 
@@ -39,27 +38,14 @@ def ensure_procedural(data_root: str, object_class: str, num_videos: int = 100,
         _check_class(ann, object_class)
         return False
     os.makedirs(data_root, exist_ok=True)
-    lock_path = osp.join(data_root, '.procedural.lock')
-    start = time.time()
-    with open(lock_path, 'a+') as lock:
-        while True:
-            try:
-                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.time() - start > timeout:
-                    raise TimeoutError(f'{lock_path}: waited {timeout:.0f} s for another process '
-                                       'to generate the procedural data')
-                time.sleep(0.2)
-        try:
-            if osp.isdir(ann):
-                _check_class(ann, object_class)
-                return False
-            generate(object_class, data_root, num_videos=num_videos, num_frames=num_frames,
-                     size=size, seed=seed, **kwargs)
-            return True
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
+    with exclusive_lock(osp.join(data_root, '.procedural.lock'), timeout,
+                        'generate the procedural data'):
+        if osp.isdir(ann):
+            _check_class(ann, object_class)
+            return False
+        generate(object_class, data_root, num_videos=num_videos, num_frames=num_frames,
+                 size=size, seed=seed, **kwargs)
+        return True
 
 
 def _check_class(ann_dir: str, object_class: str) -> None:
