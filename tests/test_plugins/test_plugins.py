@@ -8,8 +8,7 @@ import uuid
 import pytest
 from mmengine.config import Config
 
-from hierembed.plugins import (DISABLE_ENV, LOADED, PluginError, import_custom_modules,
-                               load_plugins)
+from hierembed.plugins import DISABLE_ENV, LOADED, PluginError, import_custom_modules, load_plugins
 from hierembed.registry import DATASETS
 from hierembed.utils import register_all_modules
 
