@@ -37,7 +37,7 @@ reproduce: install
 	$(PY) tools/reproduce.py
 
 benchmark: install
-	$(PY) tools/benchmark_warp.py --out work_dirs/benchmark_warp.json
+	$(PY) tools/benchmark_report.py
 
 lint: install
 	$(PY) -m flake8 hierembed tools tests plugins configs
