@@ -12,9 +12,7 @@ Usage:
         [--configs configs/_base_/models/hierembed_cpu.py:16 ...] [--device cuda]
 """
 import argparse
-import json
 import os
-import platform
 import sys
 import time
 
@@ -22,7 +20,7 @@ import torch
 from mmengine.config import Config
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from benchmark_warp import _grid_sample_warp  # noqa: E402
+from benchmark_warp import _grid_sample_warp, write_result  # noqa: E402
 
 import hierembed.models.warp_heads.hierarchical_warp_head as head_module  # noqa: E402
 from hierembed.registry import MODELS  # noqa: E402
@@ -90,13 +88,8 @@ def main():
                 rows.append(row)
                 print(f"{row['config']:>22} B={row['batch']:<3} levels={levels} {form:>11}: "
                       f"{row['step_s']:.3f} s/step, {row['pairs_per_s']:.1f} pairs/s", flush=True)
-    result = dict(device=args.device, machine=platform.processor() or platform.machine(),
-                  torch=torch.__version__, threads=torch.get_num_threads(), rows=rows)
-    os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
-    with open(args.out, 'w') as f:
-        json.dump(result, f, indent=2)
     print()
-    print(markdown_table(result))
+    print(markdown_table(write_result(args.out, args.device, rows)))
 
 
 def markdown_table(result: dict) -> str:

@@ -19,6 +19,7 @@ Usage:
 import argparse
 import json
 import multiprocessing as mp
+import os
 import platform
 import resource
 import time
@@ -192,14 +193,18 @@ def main():
                 if o and 'error' not in o:
                     assert abs(o['loss'] - s['loss']) < 1e-3 * max(1.0, abs(s['loss'])), \
                         f'{other} and sparse disagree at {size}: {o["loss"]} vs {s["loss"]}'
-    result = dict(device=args.device, machine=platform.processor() or platform.machine(),
-                  torch=torch.__version__, threads=torch.get_num_threads(), rows=rows)
-    import os
-    os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
-    with open(args.out, 'w') as f:
-        json.dump(result, f, indent=2)
     print()
-    print(markdown_table(result))
+    print(markdown_table(write_result(args.out, args.device, rows)))
+
+
+def write_result(path: str, device: str, rows: list) -> dict:
+    """Save benchmark rows with the machine they were measured on; return what was saved."""
+    result = dict(device=device, machine=platform.processor() or platform.machine(),
+                  torch=torch.__version__, threads=torch.get_num_threads(), rows=rows)
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    with open(path, 'w') as f:
+        json.dump(result, f, indent=2)
+    return result
 
 
 def _format_row(row):

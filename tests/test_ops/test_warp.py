@@ -44,6 +44,15 @@ def _sparse_level2(m1, m2_dense, source2, k):
     return a2, cand, gen
 
 
+def _assert_same_grads(out_a, out_b, inputs, generator):
+    """Both outputs give the same gradients w.r.t. ``inputs`` under a random upstream."""
+    weights = torch.randn(out_a.shape, generator=generator, dtype=out_a.dtype)
+    grads_a = torch.autograd.grad((out_a * weights).sum(), inputs)
+    grads_b = torch.autograd.grad((out_b * weights).sum(), inputs)
+    for ga, gb in zip(grads_a, grads_b):
+        torch.testing.assert_close(ga, gb)
+
+
 def _scatter_dense(a2, cand, width):
     dense = torch.zeros(a2.shape[0], width * width, *a2.shape[-2:], dtype=a2.dtype)
     return dense.scatter_add(1, _src_index(cand, width), a2)
@@ -66,11 +75,7 @@ def test_sparse_equals_dense_when_topk_covers_everything(seed):
     torch.testing.assert_close(_scatter_dense(a2_sparse, cand, 2 * w1), a2_dense)
     torch.testing.assert_close(gen_sparse, gen_dense)
 
-    weights = torch.randn(gen_dense.shape, generator=g, dtype=torch.float64)
-    grads_sparse = torch.autograd.grad((gen_sparse * weights).sum(), (m1, m2, source2))
-    grads_dense = torch.autograd.grad((gen_dense * weights).sum(), (m1, m2, source2))
-    for gs, gd in zip(grads_sparse, grads_dense):
-        torch.testing.assert_close(gs, gd)
+    _assert_same_grads(gen_sparse, gen_dense, (m1, m2, source2), g)
 
 
 @pytest.mark.parametrize('k', [1, 3, 5])
@@ -98,11 +103,7 @@ def test_sparse_equals_masked_dense_for_small_topk(k):
     a2_dense, gen_dense = _dense_level2(m1, m2, source2, mask)
     torch.testing.assert_close(_scatter_dense(a2_sparse, cand, w2), a2_dense)
     torch.testing.assert_close(gen_sparse, gen_dense)
-    weights = torch.randn(gen_dense.shape, generator=g, dtype=torch.float64)
-    grads_sparse = torch.autograd.grad((gen_sparse * weights).sum(), (m1, m2, source2))
-    grads_dense = torch.autograd.grad((gen_dense * weights).sum(), (m1, m2, source2))
-    for gs, gd in zip(grads_sparse, grads_dense):
-        torch.testing.assert_close(gs, gd)
+    _assert_same_grads(gen_sparse, gen_dense, (m1, m2, source2), g)
 
 
 def test_three_levels_full_topk_equals_dense():
