@@ -50,6 +50,21 @@ def expected_source(prob: torch.Tensor, src: Optional[torch.Tensor],
     return torch.stack(((p * coords[..., 1]).sum(-1), (p * coords[..., 0]).sum(-1)), dim=-1)
 
 
+def _flow_source(flow: torch.Tensor, points: torch.Tensor) -> torch.Tensor:
+    """The source coordinate of target pixels under a deterministic flow.
+
+    Args:
+        flow: [B, 2, W, W] offsets (x, y) in pixels.
+        points: [B, N, 2] target pixels (x, y) at the flow's resolution (integers).
+
+    Returns:
+        [B, N, 2] source positions (x, y).
+    """
+    b, _, h, w = flow.shape
+    py, px = points[..., 1].long().clamp(0, h - 1), points[..., 0].long().clamp(0, w - 1)
+    return points.float() + flow.permute(0, 2, 3, 1)[torch.arange(b)[:, None], py, px]
+
+
 @torch.no_grad()
 def propagate_keypoints(model, frames: Sequence[np.ndarray], boxes: Sequence[Sequence[float]],
                         anchor_keypoints: np.ndarray, anchor: int = 0, margin: float = 1.2,
@@ -85,7 +100,10 @@ def propagate_keypoints(model, frames: Sequence[np.ndarray], boxes: Sequence[Seq
         tgt = crops[anchor:anchor + 1].expand(len(idx), -1, -1, -1)
         res = model.warp(src_frames, tgt, num_levels=level)
         pts = torch.as_tensor(kp_level, dtype=torch.float32)[None].expand(len(idx), -1, -1)
-        pos = expected_source(res['prob'][level - 1], res['src'][level - 1], pts).numpy()
+        if res['prob'][level - 1] is not None:
+            pos = expected_source(res['prob'][level - 1], res['src'][level - 1], pts).numpy()
+        else:  # a deterministic flow head (the FAb-Net-style baseline)
+            pos = _flow_source(res['flow'][level - 1], pts).numpy()
         pos_crop = (pos + 0.5) * size / width - 0.5
         for j, t in enumerate(idx):
             inv = np.linalg.inv(np.vstack([mats[t], [0, 0, 1]]))[:2]

@@ -200,3 +200,27 @@ def resize_image(image: Tensor, size: int) -> Tensor:
     if image.shape[-1] > size:
         return F.interpolate(image, size=(size, size), mode='area')
     return F.interpolate(image, size=(size, size), mode='bilinear', align_corners=False)
+
+
+def flow_warp(source: Tensor, flow: Tensor) -> Tensor:
+    """The deterministic warp of the FAb-Net-style baseline (the paper's [53]), not Eq. 1-5.
+
+    ``I_G[t] = bilinear read of I_S at t + flow[t]``: one source position per target pixel,
+    read with ``grid_sample`` (zero flow is exactly the identity).
+
+    Args:
+        source: [B, C, H, W].
+        flow: [B, 2, H, W] offsets (x, y) in source pixels.
+
+    Returns:
+        [B, C, H, W].
+    """
+    b, _, h, w = flow.shape
+    ys, xs = torch.meshgrid(torch.arange(h, dtype=flow.dtype, device=flow.device),
+                            torch.arange(w, dtype=flow.dtype, device=flow.device),
+                            indexing='ij')
+    # pixel centres to grid_sample's [-1, 1] (align_corners=False)
+    gx = (2 * (xs + flow[:, 0]) + 1) / w - 1
+    gy = (2 * (ys + flow[:, 1]) + 1) / h - 1
+    return F.grid_sample(source, torch.stack((gx, gy), dim=-1), mode='bilinear',
+                         padding_mode='border', align_corners=False)

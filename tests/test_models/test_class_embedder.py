@@ -149,3 +149,35 @@ def test_shapes_at_config_sizes(name):
         assert [g.shape[-1] for g in model.warp(x['source'], x['target'])['generated']] == [
             16, 32, 64]
         assert all(p.grad is not None for p in model.encoder.parameters())
+
+
+def test_head_kernel_per_level():
+    head = dict(type='HierarchicalWarpHead', base_size=8, num_levels=3, topk=4, max_channels=32)
+    model = _tiny(warp_head=dict(head, head_kernel=[1, 3, 5]))
+    assert [m.kernel_size for m in model.warp_head.m_heads] == [(1, 1), (3, 3), (5, 5)]
+    assert [m.kernel_size for m in model.warp_head.c_heads] == [(1, 1), (3, 3), (5, 5)]
+    out = model.warp(*[v for v in _pair().values()][:2])
+    assert [g.shape[-1] for g in out['generated']] == [8, 16, 32]
+    for bad in ([1, 3], [1, 2, 3], 4):
+        with pytest.raises(ValueError, match='head_kernel'):
+            _tiny(warp_head=dict(head, head_kernel=bad))
+
+
+def test_flow_head_baseline_trains_without_probabilities():
+    head = dict(type='FlowWarpHead', size=32, max_channels=32)
+    with pytest.raises(ValueError, match='cycle loss'):
+        _tiny(warp_head=head, reconstruction_loss=dict(type='PhotometricLoss'))
+    with pytest.raises(ValueError, match='confidence'):
+        _tiny(warp_head=head, cycle_loss=None)
+    model = _tiny(warp_head=head, reconstruction_loss=dict(type='PhotometricLoss'),
+                  cycle_loss=None, active_levels=1)
+    pair = _pair()
+    out = model.warp(pair['source'], pair['target'])
+    # the flow starts at zero: the generated image is the source itself
+    torch.testing.assert_close(out['generated'][0], out['source'][0])
+    losses = model(pair, mode='loss')
+    assert set(k for k in losses if k.startswith('loss')) == {'loss_rec_1'}
+    losses['loss_rec_1'].backward()
+    assert model.warp_head.flow.weight.grad.abs().sum() > 0
+    with pytest.raises(ValueError, match='active_levels'):
+        model.active_levels = 2

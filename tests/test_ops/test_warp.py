@@ -3,7 +3,7 @@ import pytest
 import torch
 
 from hierembed.ops import (dense_probabilities, dense_topk_sources, dense_warp, expand_children,
-                           refine_level, resize_image, sparse_warp, topk_candidates)
+                           flow_warp, refine_level, resize_image, sparse_warp, topk_candidates)
 
 
 def _src_index(src, width):
@@ -223,3 +223,19 @@ def test_refine_level_rejects_wrong_logit_shape():
     src = torch.zeros(1, 2, 2, 2, 2, dtype=torch.long)
     with pytest.raises(ValueError, match='4K children'):
         refine_level(prob, src, torch.rand(1, 9, 4, 4))
+
+
+def test_flow_warp_identity_shift_and_half_pixel():
+    g = torch.Generator().manual_seed(3)
+    src = torch.rand(2, 3, 9, 11, generator=g, dtype=torch.float64)
+    zero = torch.zeros(2, 2, 9, 11, dtype=torch.float64)
+    torch.testing.assert_close(flow_warp(src, zero), src)
+    # read two pixels to the right and one down: I_G[y, x] = I_S[y + 1, x + 2]
+    shift = zero.clone()
+    shift[:, 0], shift[:, 1] = 2.0, 1.0
+    torch.testing.assert_close(flow_warp(src, shift)[..., :-1, :-2], src[..., 1:, 2:])
+    # half a pixel to the right: the mean of the two neighbours
+    half = zero.clone()
+    half[:, 0] = 0.5
+    torch.testing.assert_close(flow_warp(src, half)[..., :-1],
+                               (src[..., :-1] + src[..., 1:]) / 2)

@@ -51,6 +51,9 @@ class ClassEmbedder(BaseModel):
                 and type(self.reconstruction_loss).__name__ == 'LaplaceConfidenceLoss'):
             raise ValueError('LaplaceConfidenceLoss needs a warp head with confidence; set '
                              "warp_head.confidence='per_level' or use PhotometricLoss")
+        if self.cycle_loss is not None and not hasattr(self.warp_head, 'level1_prob'):
+            raise ValueError(f'the cycle loss needs level-1 probabilities, which '
+                             f'{type(self.warp_head).__name__} does not give; set cycle_loss=None')
         self.register_buffer('_active_levels', torch.tensor(1, dtype=torch.long))
         self.active_levels = active_levels
 

@@ -1,6 +1,6 @@
 """The decoder of the paper: M-branch (match logits) and confidence branch, level by level."""
 import math
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Sequence, Union
 
 import torch
 import torch.nn.functional as F
@@ -81,13 +81,16 @@ class HierarchicalWarpHead(nn.Module):
             ``'shared'`` (released code's cheap variant: level-1 sigma upsampled) or ``None``.
         sigma_beta: the Softplus ``beta`` of the sigma output (released code: 0.1).
         sigma_min: sigma is clamped to at least this.
-        head_kernel: kernel of the convs that compress features into ``M^r`` and ``sigma^r``.
+        head_kernel: kernel of the convs that compress features into ``M^r`` and ``sigma^r``;
+            one for every level or a list with one per level (a 1 x 1 ``M^1`` conv keeps
+            ``W_1 = 32`` affordable on a CPU: its ``W_1^2`` outputs make it the largest conv).
     """
 
     def __init__(self, embed_dim: int = 256, base_size: int = 32, num_levels: int = 3,
                  topk: int = 9, channels: Optional[Dict[int, int]] = None,
                  max_channels: int = 256, confidence: Optional[str] = 'per_level',
-                 sigma_beta: float = 0.1, sigma_min: float = 1e-2, head_kernel: int = 5):
+                 sigma_beta: float = 0.1, sigma_min: float = 1e-2,
+                 head_kernel: Union[int, Sequence[int]] = 5):
         super().__init__()
         if 2**int(round(math.log2(base_size))) != base_size:
             raise ValueError(f'base_size must be a power of two, got {base_size}')
@@ -104,19 +107,22 @@ class HierarchicalWarpHead(nn.Module):
         self.sigma_beta = sigma_beta
         self.sigma_min = sigma_min
         self.sizes = [base_size * 2**r for r in range(num_levels)]
-        pad = head_kernel // 2
+        kernels = [head_kernel] * num_levels if isinstance(head_kernel, int) else list(head_kernel)
+        if len(kernels) != num_levels or any(k % 2 == 0 for k in kernels):
+            raise ValueError(f'head_kernel must be an odd int or {num_levels} odd ints, '
+                             f'got {head_kernel!r}')
 
         self.m_decoder = UpDecoder(2 * embed_dim, self.sizes[-1], channels, max_channels)
         m_out = [base_size * base_size] + [4 * topk] * (num_levels - 1)
         self.m_heads = nn.ModuleList(
-            nn.Conv2d(self.m_decoder.out_channels[size], out, head_kernel, padding=pad)
-            for size, out in zip(self.sizes, m_out))
+            nn.Conv2d(self.m_decoder.out_channels[size], out, k, padding=k // 2)
+            for size, out, k in zip(self.sizes, m_out, kernels))
         if confidence is not None:
             sigma_sizes = self.sizes if confidence == 'per_level' else self.sizes[:1]
             self.c_decoder = UpDecoder(2 * embed_dim, sigma_sizes[-1], channels, max_channels)
             self.c_heads = nn.ModuleList(
-                nn.Conv2d(self.c_decoder.out_channels[size], 1, head_kernel, padding=pad)
-                for size in sigma_sizes)
+                nn.Conv2d(self.c_decoder.out_channels[size], 1, k, padding=k // 2)
+                for size, k in zip(sigma_sizes, kernels))
 
     def _decoder_input(self, e_source: Tensor, e_target: Tensor) -> Tensor:
         return torch.cat((e_target, e_source), dim=1)[:, :, None, None]
