@@ -2,7 +2,7 @@
 import numpy as np
 import torch
 
-from hierembed.apis.propagate import expected_source, pck_along_video
+from hierembed.apis.propagate import _flow_source, expected_source, pck_along_video
 
 
 def test_expected_source_dense_one_hot_shift():
@@ -24,6 +24,16 @@ def test_expected_source_sparse_is_probability_weighted():
     src[0, 1, 0], src[0, 1, 1] = 0, 0   # candidate 1 at (0, 0)
     got = expected_source(prob, src, torch.tensor([[[1., 1.]]]))
     torch.testing.assert_close(got, torch.tensor([[[2.0, 1.0]]]))
+
+
+def test_flow_source_adds_the_flow_at_the_point():
+    flow = torch.zeros(2, 2, 4, 4)
+    flow[0, 0, 1, 3], flow[0, 1, 1, 3] = 2.5, -1.0   # at (x=3, y=1): read 2.5 right, 1 up
+    flow[1, 0] = 1.0                                 # everywhere: one to the right
+    pts = torch.tensor([[[3., 1.], [0., 0.]], [[3., 1.], [0., 2.]]])
+    got = _flow_source(flow, pts)
+    torch.testing.assert_close(got, torch.tensor([[[5.5, 0.0], [0.0, 0.0]],
+                                                  [[4.0, 1.0], [1.0, 2.0]]]))
 
 
 def test_pck_along_video_hand_computed():

@@ -1,4 +1,6 @@
-"""tools/reproduce.py: every row's generated config builds the model it names."""
+"""tools/reproduce.py: every row's generated config builds the model it names; so do the
+experiment configs behind docs/learning.md."""
+import glob
 import os.path as osp
 import sys
 
@@ -34,3 +36,14 @@ def test_row_configs_build(tmp_path, name):
         assert type(model.warp_head).__name__ == 'HierarchicalWarpHead'
         assert (model.cycle_loss is None) == ('cyc' not in name)
         assert (model.warp_head.confidence is None) == ('con' not in name)
+
+
+@pytest.mark.parametrize('path', sorted(
+    osp.relpath(p, ROOT) for p in glob.glob(osp.join(ROOT, 'configs', 'experiments', '*.py'))))
+def test_experiment_configs_build(path):
+    """The configs behind docs/learning.md section 5 build the models they describe."""
+    cfg = Config.fromfile(osp.join(ROOT, path))
+    model = MODELS.build(cfg.model)
+    hook = [h for h in cfg.custom_hooks if h.type == 'CurriculumHook'][0]
+    assert all(m < cfg.train_cfg.max_iters for m in hook.milestones)
+    assert len(hook.milestones) == model.num_levels - 1

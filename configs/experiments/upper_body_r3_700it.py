@@ -1,0 +1,14 @@
+# docs/learning.md, section 5: like the reproduce.py row `r=3 ph,cyc,con`, as a config of its
+# own: the base of the variants beside it. 700 iterations, levels 2 and 3 join at 280 and 490;
+# seeds with `--cfg-options randomness.seed=S`; probe with tools/probe.py
+# configs/probes/synthetic_upper_body.py --checkpoint ... --cfg-options probe_cfg.seed=S.
+_base_ = ['../synthetic_upper_body.py']
+train_cfg = dict(max_iters=700)
+randomness = dict(seed=0)
+milestones = [280, 490]
+custom_hooks = [
+    dict(type='CurriculumHook', milestones=milestones, interval=50, patience=1000),
+    dict(type='WarpVisualizationHook', interval=700, max_samples=4),
+    dict(type='ThroughputHook'),
+]
+default_hooks = dict(checkpoint=dict(interval=700, max_keep_ckpts=1), logger=dict(interval=50))
