@@ -25,6 +25,22 @@ def _crop(frame: np.ndarray, box: Sequence[float], size: int, margin: float):
     return torch.from_numpy(np.ascontiguousarray(img.transpose(2, 0, 1))), m
 
 
+def _at_points(maps: torch.Tensor, points: torch.Tensor) -> torch.Tensor:
+    """The values of per-pixel maps at integer points (clamped into the map).
+
+    Args:
+        maps: [B, C, ..., H, W] (e.g. [B, C, H, W] or [B, C, 2, H, W]).
+        points: [B, N, 2] pixels (x, y).
+
+    Returns:
+        [B, N, C, ...].
+    """
+    h, w = maps.shape[-2:]
+    py, px = points[..., 1].long().clamp(0, h - 1), points[..., 0].long().clamp(0, w - 1)
+    maps = maps.permute(0, maps.dim() - 2, maps.dim() - 1, *range(1, maps.dim() - 2))
+    return maps[torch.arange(maps.shape[0])[:, None], py, px]
+
+
 def expected_source(prob: torch.Tensor, src: Optional[torch.Tensor],
                     points: torch.Tensor) -> torch.Tensor:
     """The expected source coordinate of target pixels under one level's warp.
@@ -38,15 +54,13 @@ def expected_source(prob: torch.Tensor, src: Optional[torch.Tensor],
     Returns:
         [B, N, 2] expected source positions (x, y) at the level's resolution.
     """
-    b, c, h, w = prob.shape
-    py, px = points[..., 1].long().clamp(0, h - 1), points[..., 0].long().clamp(0, w - 1)
-    bi = torch.arange(b)[:, None]
-    p = prob.permute(0, 2, 3, 1)[bi, py, px]  # [B, N, C]
+    c, w = prob.shape[1], prob.shape[-1]
+    p = _at_points(prob, points)  # [B, N, C]
     if src is None:
         s = torch.arange(c, device=prob.device)
         sy, sx = (s // w).float(), (s % w).float()
         return torch.stack(((p * sx).sum(-1), (p * sy).sum(-1)), dim=-1)
-    coords = src.permute(0, 3, 4, 1, 2)[bi, py, px].float()  # [B, N, C, 2] (y, x)
+    coords = _at_points(src, points).float()  # [B, N, C, 2] (y, x)
     return torch.stack(((p * coords[..., 1]).sum(-1), (p * coords[..., 0]).sum(-1)), dim=-1)
 
 
@@ -60,9 +74,7 @@ def _flow_source(flow: torch.Tensor, points: torch.Tensor) -> torch.Tensor:
     Returns:
         [B, N, 2] source positions (x, y).
     """
-    b, _, h, w = flow.shape
-    py, px = points[..., 1].long().clamp(0, h - 1), points[..., 0].long().clamp(0, w - 1)
-    return points.float() + flow.permute(0, 2, 3, 1)[torch.arange(b)[:, None], py, px]
+    return points.float() + _at_points(flow, points)
 
 
 @torch.no_grad()

@@ -1,12 +1,11 @@
 """The FAb-Net-style baseline (the paper's [53]): one deterministic flow read by a grid sampler."""
 from typing import Dict, List, Optional
 
-import torch
 from torch import Tensor, nn
 
 from hierembed.ops import flow_warp, resize_image
 from hierembed.registry import WARP_HEADS
-from .hierarchical_warp_head import UpDecoder
+from .hierarchical_warp_head import UpDecoder, decoder_input
 
 
 @WARP_HEADS.register_module()
@@ -36,7 +35,6 @@ class FlowWarpHead(nn.Module):
         self.embed_dim = embed_dim
         self.size = size
         self.num_levels = 1
-        self.base_size = size
         self.sizes = [size]
         self.flow_scale = flow_scale
         self.decoder = UpDecoder(2 * embed_dim, size, channels, max_channels)
@@ -55,8 +53,8 @@ class FlowWarpHead(nn.Module):
         Returns:
             [B, 2, size, size] offsets (x, y) in pixels at ``size``.
         """
-        x = torch.cat((e_target, e_source), dim=1)[:, :, None, None]
-        return self.flow(self.decoder(x, self.size)[self.size]) * self.flow_scale
+        feats = self.decoder(decoder_input(e_source, e_target), self.size)
+        return self.flow(feats[self.size]) * self.flow_scale
 
     def forward(self, e_source: Tensor, e_target: Tensor, source: Tensor,
                 num_levels: Optional[int] = None) -> Dict[str, List[Optional[Tensor]]]:

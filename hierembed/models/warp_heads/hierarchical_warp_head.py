@@ -18,6 +18,19 @@ def default_channels(resolution: int) -> int:
     return max(16, 256 * 16 // resolution)
 
 
+def decoder_input(e_source: Tensor, e_target: Tensor) -> Tensor:
+    """What the decoders see: ``cat(e_T, e_S)`` as a 1 x 1 map.
+
+    Args:
+        e_source: [B, D].
+        e_target: [B, D].
+
+    Returns:
+        [B, 2D, 1, 1].
+    """
+    return torch.cat((e_target, e_source), dim=1)[:, :, None, None]
+
+
 class UpDecoder(nn.Module):
     """Blocks [ReLU, bilinear x2, conv 3x3, BatchNorm] from 1 x 1 up to ``out_size``.
 
@@ -124,9 +137,6 @@ class HierarchicalWarpHead(nn.Module):
                 nn.Conv2d(self.c_decoder.out_channels[size], 1, k, padding=k // 2)
                 for size, k in zip(sigma_sizes, kernels))
 
-    def _decoder_input(self, e_source: Tensor, e_target: Tensor) -> Tensor:
-        return torch.cat((e_target, e_source), dim=1)[:, :, None, None]
-
     def level1_prob(self, e_source: Tensor, e_target: Tensor) -> Tensor:
         """``A^1`` of the warp from the frame of ``e_source`` into that of ``e_target``.
 
@@ -137,7 +147,7 @@ class HierarchicalWarpHead(nn.Module):
         Returns:
             [B, W_1^2, W_1, W_1] (Eq. 3).
         """
-        feats = self.m_decoder(self._decoder_input(e_source, e_target), self.base_size)
+        feats = self.m_decoder(decoder_input(e_source, e_target), self.base_size)
         return dense_probabilities(self.m_heads[0](feats[self.base_size]))
 
     def _sigmas(self, x: Tensor, num_levels: int) -> List[Optional[Tensor]]:
@@ -176,7 +186,7 @@ class HierarchicalWarpHead(nn.Module):
         num_levels = self.num_levels if num_levels is None else num_levels
         if not 1 <= num_levels <= self.num_levels:
             raise ValueError(f'num_levels must be in [1, {self.num_levels}], got {num_levels}')
-        x = self._decoder_input(e_source, e_target)
+        x = decoder_input(e_source, e_target)
         feats = self.m_decoder(x, self.sizes[num_levels - 1])
         out = dict(generated=[], sigma=self._sigmas(x, num_levels), prob=[], src=[], source=[])
         top = src = None
