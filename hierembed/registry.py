@@ -8,7 +8,6 @@ Encoders, warp heads, losses and downstream (probe) heads are all ``nn.Module`` 
 ``MODELS``; the names ``ENCODERS``, ``WARP_HEADS``, ``LOSSES`` and ``PROBE_HEADS`` are that
 registry under the name of the concept they hold, as in mmpose.
 """
-import difflib
 
 from mmengine.registry import DATA_SAMPLERS as MMENGINE_DATA_SAMPLERS
 from mmengine.registry import DATASETS as MMENGINE_DATASETS
@@ -29,6 +28,8 @@ from mmengine.registry import VISUALIZERS as MMENGINE_VISUALIZERS
 from mmengine.registry import WEIGHT_INITIALIZERS as MMENGINE_WEIGHT_INITIALIZERS
 from mmengine.registry import Registry as _MMRegistry
 
+from .utils.misc import did_you_mean
+
 
 class Registry(_MMRegistry):
     """An mmengine registry whose failed look-up names itself and what it holds.
@@ -42,8 +43,7 @@ class Registry(_MMRegistry):
         if obj is None and isinstance(key, str):
             self.import_from_location()
             held = sorted(self._all_names())
-            close = difflib.get_close_matches(key.split('.')[-1], held, n=3)
-            hint = f' Did you mean {", ".join(repr(c) for c in close)}?' if close else ''
+            hint = did_you_mean(key.split('.')[-1], held)
             raise KeyError(f"'{key}' is not in the {self.scope}::{self.name} registry.{hint} "
                            f'It holds: {", ".join(held) if held else "(nothing)"}.')
         return obj

@@ -1,0 +1,7 @@
+# The CPU default of configs/synthetic_upper_body.py, untouched, on the procedural talking head
+# (rendered into data_root on first use; the same videos as configs/probes/synthetic_face.py).
+_base_ = ['./synthetic_upper_body.py']
+data_root = 'data/synthetic_face'
+train_dataloader = dict(dataset=dict(
+    data_root=data_root,
+    procedural=dict(object_class='face', num_videos=24, num_frames=120, size=128, seed=0)))
