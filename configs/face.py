@@ -2,20 +2,15 @@
 #
 # Data: VoxCeleb2 (Chung et al., https://www.robots.ox.ac.uk/~vgg/data/voxceleb/, interview videos
 # with face tracks; request access). Convert the videos and their face tracks to the
-# video-collection format (FORMATS.md, section 1), one track per face, splits by identity, with
+# video-collection format (docs/data.md), one track per face, splits by identity, with
 # the VoxCeleb converter in tools/dataset_converters/, writing
 # data/voxceleb/annotations/videos_train.json.
 #
-# Paper: Adam lr 1e-3, batch 16, K = 9, levels 32 -> 64 -> 128 from a 256 x 256 crop,
-# lambda = 1, pairs from anywhere in the face track (max_gap=None).
+# Paper (all in the bases below): Adam lr 1e-3, batch 16, K = 9, levels 32 -> 64 -> 128 from a
+# 256 x 256 crop, lambda = 1, pairs from anywhere in the face track (max_gap=None).
 _base_ = [
     './_base_/default_runtime.py',
     './_base_/models/hierembed_paper.py',
     './_base_/datasets/face_video.py',
     './_base_/schedules/adam_lr1e-3_iter.py',
 ]
-model = dict(
-    warp_head=dict(base_size=32, num_levels=3, topk=9),
-    cycle_loss=dict(type='CycleLoss', loss_weight=1.0))
-train_dataloader = dict(batch_size=16, dataset=dict(max_gap=None))
-optim_wrapper = dict(optimizer=dict(type='Adam', lr=1e-3))

@@ -2,20 +2,15 @@
 #
 # Data: Penn Action (Zhang et al., http://dreamdragon.github.io/PennAction/, 2326 sports clips as
 # frame folders with per-frame boxes and 13 joints in .mat files). Convert it with the Penn Action
-# converter in tools/dataset_converters/, which writes both formats (FORMATS.md):
+# converter in tools/dataset_converters/, which writes both formats (docs/data.md):
 # data/penn_action/annotations/videos_{train,val,test}.json for this config and
 # keypoints_{split}.json for the probes.
 #
-# Paper: Adam lr 1e-3, batch 16, K = 9, levels 32 -> 64 -> 128 from a 256 x 256 crop,
-# lambda = 1, pairs at most 20 frames apart.
+# Paper (all in the bases below): Adam lr 1e-3, batch 16, K = 9, levels 32 -> 64 -> 128 from a
+# 256 x 256 crop, lambda = 1, pairs at most 20 frames apart.
 _base_ = [
     './_base_/default_runtime.py',
     './_base_/models/hierembed_paper.py',
     './_base_/datasets/full_body_video.py',
     './_base_/schedules/adam_lr1e-3_iter.py',
 ]
-model = dict(
-    warp_head=dict(base_size=32, num_levels=3, topk=9),
-    cycle_loss=dict(type='CycleLoss', loss_weight=1.0))
-train_dataloader = dict(batch_size=16, dataset=dict(max_gap=20))
-optim_wrapper = dict(optimizer=dict(type='Adam', lr=1e-3))

@@ -1,38 +1,10 @@
-# The embedded default: the paper's recipe at CPU size on a procedural upper-body class that the
-# dataset renders into data/synthetic_upper_body on first use (no download, no converter).
-#
-# The paper's hyperparameters (Adam lr 1e-3, batch 16, K = 9, pairs at most 50 frames apart) with
-# the CPU-size model (64 x 64 input, levels 16 -> 32 -> 64) and two measured changes for a short
-# CPU run (docs/results.md, "Making it learn"):
-# - sigma = Softplus(x) (beta 1, sigma starts near 0.7) instead of the released Softplus(beta 0.1)
-#   (sigma starts near 6.9, which divides the photometric term by about 7 against the cycle loss);
-# - the cycle loss at 0.1, the released code's scale (its BCE against 1 is -ln c, times 0.1),
-#   rather than the paper's lambda = 1, which sharpens the level-1 warp into the identity
-#   permutation before the photometric term has moved anything.
-# With the paper's two settings the level-1 warp stayed at twice the identity warp's error.
-# The curriculum checks every 25 iterations with patience 4 (the paper-size configs: 150 and 15)
-# to fit the length of a CPU run.
+# The embedded default: the CPU recipe (configs/_base_/cpu_recipe.py: the paper's
+# hyperparameters at CPU size with two measured changes) on a procedural upper-body class that
+# the dataset renders into data/synthetic_upper_body on first use (no download, no converter);
+# pairs at most 50 frames apart, as for BBC Pose.
 _base_ = [
-    './_base_/default_runtime.py',
-    './_base_/models/hierembed_cpu.py',
+    './_base_/cpu_recipe.py',
     './_base_/datasets/synthetic_upper_body.py',
-    './_base_/schedules/adam_lr1e-3_iter.py',
 ]
-model = dict(
-    warp_head=dict(base_size=16, num_levels=3, topk=9, sigma_beta=1.0),
-    cycle_loss=dict(type='CycleLoss', loss_weight=0.1))
-train_dataloader = dict(batch_size=16, dataset=dict(max_gap=50))
-optim_wrapper = dict(optimizer=dict(type='Adam', lr=1e-3))
 # About 15 minutes on a 2-core CPU (make demo); longer runs learn more.
 train_cfg = dict(max_iters=1200)
-
-default_hooks = dict(
-    logger=dict(interval=10),
-    checkpoint=dict(interval=250, max_keep_ckpts=2))
-custom_hooks = [
-    dict(type='CurriculumHook', monitor='loss', interval=25, patience=4, min_delta=1e-2,
-         lr_factor=0.1, min_lr=1e-6),
-    dict(type='WarpVisualizationHook', interval=250, max_samples=4),
-    dict(type='ThroughputHook'),
-]
-log_processor = dict(window_size=10)

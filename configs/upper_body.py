@@ -2,19 +2,14 @@
 #
 # Data: BBC Pose / Extended BBC Pose (Charles et al., https://www.robots.ox.ac.uk/~vgg/data/pose/,
 # sign-language interpreters in BBC broadcasts; registration required). Convert the videos and
-# their interpreter boxes to the video-collection format (FORMATS.md, section 1) with the BBC Pose
+# their interpreter boxes to the video-collection format (docs/data.md) with the BBC Pose
 # converter in tools/dataset_converters/, writing data/bbc_pose/annotations/videos_train.json.
 #
-# Paper: Adam lr 1e-3, batch 16, K = 9, levels 32 -> 64 -> 128 from a 256 x 256 crop,
-# lambda = 1, pairs at most 50 frames apart.
+# Paper (all in the bases below): Adam lr 1e-3, batch 16, K = 9, levels 32 -> 64 -> 128 from a
+# 256 x 256 crop, lambda = 1, pairs at most 50 frames apart.
 _base_ = [
     './_base_/default_runtime.py',
     './_base_/models/hierembed_paper.py',
     './_base_/datasets/upper_body_video.py',
     './_base_/schedules/adam_lr1e-3_iter.py',
 ]
-model = dict(
-    warp_head=dict(base_size=32, num_levels=3, topk=9),
-    cycle_loss=dict(type='CycleLoss', loss_weight=1.0))
-train_dataloader = dict(batch_size=16, dataset=dict(max_gap=50))
-optim_wrapper = dict(optimizer=dict(type='Adam', lr=1e-3))

@@ -4,7 +4,6 @@
 # configs/probes/synthetic_upper_body.py --checkpoint ... --cfg-options probe_cfg.seed=S.
 _base_ = ['../synthetic_upper_body.py']
 train_cfg = dict(max_iters=700)
-randomness = dict(seed=0)
 milestones = [280, 490]
 custom_hooks = [
     dict(type='CurriculumHook', milestones=milestones, interval=50, patience=1000),

@@ -1,4 +1,4 @@
-# Upper-body videos in the video-collection format (docs: /FORMATS.md, section 1), e.g. BBC Pose
+# Upper-body videos in the video-collection format (docs/data.md), e.g. BBC Pose
 # written by tools/dataset_converters. Pairs are at most 50 frames apart (paper section 4).
 dataset_type = 'VideoPairDataset'
 data_root = 'data/bbc_pose'

@@ -9,10 +9,6 @@ _base_ = [
     '../../../configs/_base_/schedules/adam_lr1e-3_iter.py',
 ]
 input_size = 256
-model = dict(
-    warp_head=dict(base_size=32, num_levels=3, topk=9),
-    cycle_loss=dict(type='CycleLoss', loss_weight=1.0))
 train_dataloader = dict(
-    batch_size=16, num_workers=4,
-    dataset=dict(input_size=input_size, max_gap=50, procedural=None))
-optim_wrapper = dict(optimizer=dict(type='Adam', lr=1e-3))
+    num_workers=4,
+    dataset=dict(input_size=input_size, procedural=None))
