@@ -12,6 +12,7 @@ from mmengine.logging import MMLogger
 from mmengine.registry import init_default_scope
 from torch import nn
 
+from hierembed.models.data_preprocessors import images_to_float
 from hierembed.registry import MODELS
 
 CfgLike = Union[str, dict, Config, ConfigDict, None]
@@ -140,8 +141,7 @@ def embed_images(model: nn.Module, images: torch.Tensor) -> torch.Tensor:
     """
     param = next(iter(model.parameters()), None)
     device = param.device if param is not None else torch.device('cpu')
-    images = images.to(device)
-    images = images.float() / 255.0 if images.dtype == torch.uint8 else images.float()
+    images = images_to_float(images.to(device))
     size = getattr(model, 'input_size', None)
     if size is not None and tuple(images.shape[-2:]) != (size, size):
         images = F.interpolate(images, size=(size, size), mode='bilinear', align_corners=False,

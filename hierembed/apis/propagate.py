@@ -15,6 +15,7 @@ import numpy as np
 import torch
 
 from hierembed.datasets.transforms.crop import apply_affine, crop_matrix
+from hierembed.models.data_preprocessors import images_to_float
 
 
 def _crop(frame: np.ndarray, box: Sequence[float], size: int, margin: float):
@@ -100,7 +101,7 @@ def propagate_keypoints(model, frames: Sequence[np.ndarray], boxes: Sequence[Seq
     size = model.input_size
     level = model.active_levels if level is None else level
     crops, mats = zip(*(_crop(f, b, size, margin) for f, b in zip(frames, boxes)))
-    crops = torch.stack(crops).float() / 255.0
+    crops = images_to_float(torch.stack(crops))
     width = model.warp_head.sizes[level - 1]
     # anchor crop pixels -> level pixels (pixel centres at integers in both)
     kp_crop = apply_affine(anchor_keypoints, mats[anchor])

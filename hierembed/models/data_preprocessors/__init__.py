@@ -1,3 +1,3 @@
-from .pair_data_preprocessor import PairDataPreprocessor
+from .pair_data_preprocessor import PairDataPreprocessor, images_to_float
 
-__all__ = ['PairDataPreprocessor']
+__all__ = ['PairDataPreprocessor', 'images_to_float']

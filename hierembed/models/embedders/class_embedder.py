@@ -7,6 +7,17 @@ from torch import Tensor
 
 from hierembed.ops import photometric_l1, resize_image
 from hierembed.registry import MODELS
+from ..data_preprocessors import images_to_float
+from ..encoders import BaseEncoder
+from ..warp_heads import BaseWarpHead
+
+
+def _build(cfg: dict, base: type, field: str):
+    module = MODELS.build(cfg)
+    if not isinstance(module, base):
+        raise TypeError(f'ClassEmbedder: {field} {type(module).__name__} is not a '
+                        f'{base.__name__}; derive it from {base.__module__}.{base.__name__}')
+    return module
 
 
 @MODELS.register_module()
@@ -18,11 +29,14 @@ class ClassEmbedder(BaseModel):
     the objective is ``sum_r L_con^r + lambda * L_cyc`` (section 3.3).
 
     Args:
-        encoder: config of the encoder (e.g. ``ConvEncoder``).
-        warp_head: config of the warp head (``HierarchicalWarpHead``).
+        encoder: config of a :class:`BaseEncoder` (e.g. ``ConvEncoder``).
+        warp_head: config of a :class:`BaseWarpHead` (``HierarchicalWarpHead``,
+            ``FlowWarpHead``); ``embed_dim`` defaults to the encoder's.
         reconstruction_loss: per-level loss, ``LaplaceConfidenceLoss`` (ph+con) or
-            ``PhotometricLoss`` (ph).
-        cycle_loss: ``CycleLoss`` config, or None to train without it.
+            ``PhotometricLoss`` (ph); a loss with ``needs_sigma`` True needs a head whose
+            ``has_confidence`` is True.
+        cycle_loss: ``CycleLoss`` config (needs a head whose ``has_level1_prob`` is True), or
+            None to train without it.
         active_levels: levels trained at the start (the curriculum raises it); saved in the
             state dict so that resuming restores it.
         data_preprocessor: defaults to ``PairDataPreprocessor``.
@@ -41,17 +55,18 @@ class ClassEmbedder(BaseModel):
         if data_preprocessor is None:
             data_preprocessor = dict(type='PairDataPreprocessor')
         super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
-        self.encoder = MODELS.build(encoder)
+        self.encoder = _build(encoder, BaseEncoder, 'encoder')
         warp_head = dict(warp_head)
         warp_head.setdefault('embed_dim', self.encoder.embed_dim)
-        self.warp_head = MODELS.build(warp_head)
+        self.warp_head = _build(warp_head, BaseWarpHead, 'warp_head')
         self.reconstruction_loss = MODELS.build(reconstruction_loss)
         self.cycle_loss = MODELS.build(cycle_loss) if cycle_loss is not None else None
-        if (self.warp_head.confidence is None
-                and type(self.reconstruction_loss).__name__ == 'LaplaceConfidenceLoss'):
-            raise ValueError('LaplaceConfidenceLoss needs a warp head with confidence; set '
-                             "warp_head.confidence='per_level' or use PhotometricLoss")
-        if self.cycle_loss is not None and not hasattr(self.warp_head, 'level1_prob'):
+        if getattr(self.reconstruction_loss, 'needs_sigma', False) and not (
+                self.warp_head.has_confidence):
+            raise ValueError(f'{type(self.reconstruction_loss).__name__} needs a warp head with '
+                             "confidence; set warp_head.confidence='per_level' or use "
+                             'PhotometricLoss')
+        if self.cycle_loss is not None and not self.warp_head.has_level1_prob:
             raise ValueError(f'the cycle loss needs level-1 probabilities, which '
                              f'{type(self.warp_head).__name__} does not give; set cycle_loss=None')
         self.register_buffer('_active_levels', torch.tensor(1, dtype=torch.long))
@@ -88,9 +103,7 @@ class ClassEmbedder(BaseModel):
         Returns:
             [B, D].
         """
-        if images.dtype == torch.uint8:
-            images = images.float() / 255.0
-        return self.encoder(images * 2.0 - 1.0)
+        return self.encoder(images_to_float(images) * 2.0 - 1.0)
 
     def warp(self, source: Tensor, target: Tensor, source_clean: Optional[Tensor] = None,
              num_levels: Optional[int] = None) -> Dict[str, List[Optional[Tensor]]]:

@@ -6,10 +6,11 @@ import torch
 from torch import Tensor, nn
 
 from hierembed.registry import ENCODERS
+from .base_encoder import BaseEncoder
 
 
 @ENCODERS.register_module()
-class ConvEncoder(nn.Module):
+class ConvEncoder(BaseEncoder):
     """Maps a frame to its embedding with ``log2(input_size)`` stride-2 convolutions.
 
     At 256 x 256 this is the paper's 8 layers with channels 32-64-128-256-256-256-256-256;
@@ -27,7 +28,7 @@ class ConvEncoder(nn.Module):
 
     def __init__(self, input_size: int = 256, embed_dim: int = 256, base_channels: int = 32,
                  max_channels: int = 256, channels: Optional[Sequence[int]] = None):
-        super().__init__()
+        super().__init__(input_size, embed_dim)
         num_layers = int(round(math.log2(input_size)))
         if 2**num_layers != input_size:
             raise ValueError(f'ConvEncoder: input_size must be a power of two, got {input_size}')
@@ -38,8 +39,6 @@ class ConvEncoder(nn.Module):
             raise ValueError(f'ConvEncoder: {len(channels)} channels given for {num_layers} '
                              f'layers (input_size={input_size})')
         channels[-1] = embed_dim
-        self.input_size = input_size
-        self.embed_dim = embed_dim
         layers = []
         in_ch = 3
         for i, out_ch in enumerate(channels):

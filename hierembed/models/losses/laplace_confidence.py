@@ -13,6 +13,9 @@ class LaplaceConfidenceLoss(nn.Module):
         loss_weight: multiplies the loss.
     """
 
+    #: Reads the warp head's sigma: ClassEmbedder refuses a head without confidence.
+    needs_sigma = True
+
     def __init__(self, loss_weight: float = 1.0):
         super().__init__()
         self.loss_weight = loss_weight

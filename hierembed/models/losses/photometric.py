@@ -15,6 +15,9 @@ class PhotometricLoss(nn.Module):
         loss_weight: multiplies the loss.
     """
 
+    #: Ignores sigma: any warp head will do.
+    needs_sigma = False
+
     def __init__(self, loss_weight: float = 1.0):
         super().__init__()
         self.loss_weight = loss_weight

@@ -1,4 +1,5 @@
+from .base_warp_head import BaseWarpHead
 from .flow_warp_head import FlowWarpHead
 from .hierarchical_warp_head import HierarchicalWarpHead, UpDecoder
 
-__all__ = ['FlowWarpHead', 'HierarchicalWarpHead', 'UpDecoder']
+__all__ = ['BaseWarpHead', 'FlowWarpHead', 'HierarchicalWarpHead', 'UpDecoder']

@@ -5,11 +5,12 @@ from torch import Tensor, nn
 
 from hierembed.ops import flow_warp, resize_image
 from hierembed.registry import WARP_HEADS
+from .base_warp_head import BaseWarpHead
 from .hierarchical_warp_head import UpDecoder, decoder_input
 
 
 @WARP_HEADS.register_module()
-class FlowWarpHead(nn.Module):
+class FlowWarpHead(BaseWarpHead):
     """Predicts a dense flow from the two embeddings and warps the source with it.
 
     The baseline of the paper's Table 1 in the style of FAb-Net: the same conditioning as
@@ -26,22 +27,25 @@ class FlowWarpHead(nn.Module):
         flow_scale: pixels (at ``size``) per unit of the network's output.
     """
 
-    confidence = None
-
     def __init__(self, embed_dim: int = 256, size: int = 64,
                  channels: Optional[Dict[int, int]] = None, max_channels: int = 256,
                  flow_scale: float = 4.0):
-        super().__init__()
-        self.embed_dim = embed_dim
+        super().__init__(embed_dim, [size])
         self.size = size
-        self.num_levels = 1
-        self.sizes = [size]
         self.flow_scale = flow_scale
         self.decoder = UpDecoder(2 * embed_dim, size, channels, max_channels)
         self.flow = nn.Conv2d(self.decoder.out_channels[size], 2, 3, padding=1)
         # start at the identity warp; the flow's gradient does not vanish there
         nn.init.zeros_(self.flow.weight)
         nn.init.zeros_(self.flow.bias)
+
+    @property
+    def has_confidence(self) -> bool:
+        return False
+
+    @property
+    def has_level1_prob(self) -> bool:
+        return False
 
     def predict_flow(self, e_source: Tensor, e_target: Tensor) -> Tensor:
         """The flow of the warp from the frame of ``e_source`` into that of ``e_target``.

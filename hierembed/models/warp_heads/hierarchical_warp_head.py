@@ -9,6 +9,7 @@ from torch import Tensor, nn
 from hierembed.ops import (dense_probabilities, dense_topk_sources, dense_warp, refine_level,
                            resize_image, sparse_warp, topk_candidates)
 from hierembed.registry import WARP_HEADS
+from .base_warp_head import BaseWarpHead
 
 
 def default_channels(resolution: int) -> int:
@@ -79,7 +80,7 @@ class UpDecoder(nn.Module):
 
 
 @WARP_HEADS.register_module()
-class HierarchicalWarpHead(nn.Module):
+class HierarchicalWarpHead(BaseWarpHead):
     """Predicts the probabilistic warp of the source frame into the target (Eq. 1-5) and the
     per-pixel confidence (Eq. 6), conditioned on the two embeddings only.
 
@@ -104,7 +105,7 @@ class HierarchicalWarpHead(nn.Module):
                  max_channels: int = 256, confidence: Optional[str] = 'per_level',
                  sigma_beta: float = 0.1, sigma_min: float = 1e-2,
                  head_kernel: Union[int, Sequence[int]] = 5):
-        super().__init__()
+        super().__init__(embed_dim, [base_size * 2**r for r in range(num_levels)])
         if 2**int(round(math.log2(base_size))) != base_size:
             raise ValueError(f'base_size must be a power of two, got {base_size}')
         if not 1 <= topk <= base_size * base_size:
@@ -112,14 +113,11 @@ class HierarchicalWarpHead(nn.Module):
         if confidence not in ('per_level', 'shared', None):
             raise ValueError(f"confidence must be 'per_level', 'shared' or None, "
                              f'got {confidence!r}')
-        self.embed_dim = embed_dim
         self.base_size = base_size
-        self.num_levels = num_levels
         self.topk = topk
         self.confidence = confidence
         self.sigma_beta = sigma_beta
         self.sigma_min = sigma_min
-        self.sizes = [base_size * 2**r for r in range(num_levels)]
         kernels = [head_kernel] * num_levels if isinstance(head_kernel, int) else list(head_kernel)
         if len(kernels) != num_levels or any(k % 2 == 0 for k in kernels):
             raise ValueError(f'head_kernel must be an odd int or {num_levels} odd ints, '
@@ -136,6 +134,14 @@ class HierarchicalWarpHead(nn.Module):
             self.c_heads = nn.ModuleList(
                 nn.Conv2d(self.c_decoder.out_channels[size], 1, k, padding=k // 2)
                 for size, k in zip(sigma_sizes, kernels))
+
+    @property
+    def has_confidence(self) -> bool:
+        return self.confidence is not None
+
+    @property
+    def has_level1_prob(self) -> bool:
+        return True
 
     def level1_prob(self, e_source: Tensor, e_target: Tensor) -> Tensor:
         """``A^1`` of the warp from the frame of ``e_source`` into that of ``e_target``.
