@@ -65,7 +65,8 @@ def main():
         '--baselines', 'random_init', 'mean_pose'] + (['--cfg-options'] + probe_opts
                                                       if probe_opts else []))
 
-    warps = sorted(glob.glob(osp.join(ROOT, args.work_dir, 'warp_vis', '*.png')))
+    warps = sorted(glob.glob(osp.join(ROOT, args.work_dir, '*', 'vis_data', 'vis_image',
+                                      'warp_*.png')), key=osp.getmtime)
     landmarks = sorted(glob.glob(osp.join(ROOT, probe_dir, '**', '*.png'), recursive=True))
     print('\n=== pictures')
     print(f'training warps ({len(warps)}): {warps[-1] if warps else "none"}')

@@ -1,7 +1,8 @@
 """A picture of what the warp does: per sample, source, target, each level's output.
 
-``draw_warp_grid`` turns the output of ``ClassEmbedder.warp`` into one RGB image; the
-``WarpVisualizer`` sends it to mmengine's visualisation backends (local files, TensorBoard).
+``draw_warp_grid`` turns the output of ``ClassEmbedder.warp`` into one RGB image, which
+``WarpVisualizationHook`` sends to the runner's visualiser (a ``WarpVisualizer`` in the
+default runtime) and so to its backends (local files, TensorBoard).
 """
 import importlib.util
 import warnings
@@ -151,7 +152,7 @@ def draw_warp_grid(warp: Dict[str, list],
 
 @VISUALIZERS.register_module()
 class WarpVisualizer(Visualizer):
-    """mmengine's Visualizer that draws warp grids and tolerates a missing TensorBoard.
+    """mmengine's Visualizer that tolerates a missing TensorBoard.
 
     TensorBoard backends in ``vis_backends`` are dropped with a warning when the
     ``tensorboard`` package is not installed, so one config serves both kinds of machines.
@@ -171,13 +172,3 @@ class WarpVisualizer(Visualizer):
                 warnings.warn('tensorboard is not installed: the TensorBoard backend is off.')
             vis_backends = kept
         super().__init__(name=name, vis_backends=vis_backends, save_dir=save_dir, **kwargs)
-
-    def add_warp(self, name: str, warp: Dict[str, list], step: int = 0, **draw_args) -> np.ndarray:
-        """Draw ``warp`` with ``draw_warp_grid`` and send it to every backend.
-
-        Returns:
-            The image, uint8 [H, W, 3] RGB.
-        """
-        image = draw_warp_grid(warp, **draw_args)
-        self.add_image(name, image, step=step)
-        return image

@@ -1,5 +1,4 @@
 """WarpVisualizationHook and the grid it draws (hierembed/visualization/warp_visualizer.py)."""
-import os.path as osp
 from types import SimpleNamespace
 
 import cv2
@@ -68,15 +67,17 @@ def test_hook_draws_on_rank0_every_interval(tmp_path, tiny_embedder):
     hook = WarpVisualizationHook(interval=2, max_samples=2, panel_size=32)
     tiny_embedder.train()
     stats = tiny_embedder.encoder.state_dict()
+    written = tmp_path / 'vis' / 'vis_data' / 'vis_image'
     hook.after_train_iter(runner, 0, batch)  # iteration 1: nothing
-    assert hook.last_path is None
+    assert not written.exists()
     runner.iter = 1
     hook.after_train_iter(runner, 1, batch)
-    assert hook.last_path == osp.join(str(tmp_path), 'warp_vis', 'warp_iter_0000002.png')
-    image = cv2.imread(hook.last_path)
+    # once, through the visualiser's backend
+    assert sorted(p.name for p in written.iterdir()) == ['warp_2.png']
+    assert sorted(p.name for p in tmp_path.iterdir()) == ['vis']
+    image = cv2.imread(str(written / 'warp_2.png'))
     # 2 rows; source, target, (gen, sigma) x 2 levels, target pts, from: 8 columns
     assert image.shape == (18 + 2 * 34, 8 * 34, 3)
-    assert osp.isfile(tmp_path / 'vis' / 'vis_data' / 'vis_image' / 'warp_2.png')
     # eval mode for the picture: BatchNorm statistics untouched, train mode restored
     assert tiny_embedder.training
     for key, value in tiny_embedder.encoder.state_dict().items():

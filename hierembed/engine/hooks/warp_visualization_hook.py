@@ -1,9 +1,4 @@
 """Every N iterations, a picture of the warp on the current batch (rank 0 only)."""
-import os
-import os.path as osp
-from typing import Optional
-
-import cv2
 import torch
 from mmengine.dist import is_main_process
 from mmengine.hooks import Hook
@@ -18,9 +13,10 @@ from hierembed.visualization.warp_visualizer import draw_warp_grid
 class WarpVisualizationHook(Hook):
     """Draw source / target / generated / confidence / level-1 matches for a few pairs.
 
-    The grid (see ``hierembed.visualization.draw_warp_grid``) is written to
-    ``work_dir/<out_dir>/warp_iter_XXXXXXX.png`` and passed to ``runner.visualizer.add_image``,
-    which forwards it to the configured backends (local files, TensorBoard).
+    The grid (see ``hierembed.visualization.draw_warp_grid``) goes once to
+    ``runner.visualizer.add_image('warp', ...)``, whose backends write it: mmengine's
+    ``LocalVisBackend`` as ``<log dir>/vis_data/vis_image/warp_<iteration>.png``, TensorBoard
+    when installed.
 
     The model runs in eval mode for the picture: in train mode BatchNorm would update its running
     statistics with the picture batch, and a SyncBatchNorm would wait for the other ranks, which
@@ -29,21 +25,18 @@ class WarpVisualizationHook(Hook):
     Args:
         interval: draw every ``interval`` training iterations (and after the last one).
         max_samples: pairs (rows) per picture.
-        out_dir: folder under the work dir.
         panel_size: pixels per panel side.
         points_per_side: the correspondence panel follows this many squared target pixels.
     """
 
     priority = 'LOW'
 
-    def __init__(self, interval: int = 500, max_samples: int = 4, out_dir: str = 'warp_vis',
-                 panel_size: int = 96, points_per_side: int = 3) -> None:
+    def __init__(self, interval: int = 500, max_samples: int = 4, panel_size: int = 96,
+                 points_per_side: int = 3) -> None:
         self.interval = interval
         self.max_samples = max_samples
-        self.out_dir = out_dir
         self.panel_size = panel_size
         self.points_per_side = points_per_side
-        self.last_path: Optional[str] = None
 
     def after_train_iter(self, runner, batch_idx: int, data_batch=None, outputs=None) -> None:
         if not is_main_process() or data_batch is None:
@@ -67,9 +60,4 @@ class WarpVisualizationHook(Hook):
             model.train(was_training)
         image = draw_warp_grid(warp, max_samples=self.max_samples, panel_size=self.panel_size,
                                points_per_side=self.points_per_side)
-        step = runner.iter + 1
-        folder = osp.join(runner.work_dir, self.out_dir)
-        os.makedirs(folder, exist_ok=True)
-        self.last_path = osp.join(folder, f'warp_iter_{step:07d}.png')
-        cv2.imwrite(self.last_path, image[..., ::-1])
-        runner.visualizer.add_image('warp', image, step=step)
+        runner.visualizer.add_image('warp', image, step=runner.iter + 1)
