@@ -92,9 +92,13 @@ def _guarded(plugin: str, source: str, module_name: str, fn: Callable[[], Any]) 
 
 
 def _import_core() -> None:
-    """Register the toolkit's own modules first: a clash must be the plugin's to report."""
-    from hierembed.utils.setup_env import import_core_modules
-    import_core_modules()
+    """Register the toolkit's own modules first: a clash must be the plugin's to report.
+
+    Each registry imports the modules of its ``locations`` (``hierembed.models``, ...), so this
+    module needs nothing from :mod:`hierembed.utils.setup_env`, which imports it.
+    """
+    for registry in _registries().values():
+        registry.import_from_location()
 
 
 def _record(plugin: str, source: str, module: Optional[ModuleType], before: Dict[str, set]):

@@ -190,3 +190,22 @@ def test_hiding_an_mmengine_name_warns(plugin_dir):
     with pytest.warns(UserWarning, match=f"{mod}.*IterTimerHook.*hiding mmengine"):
         import_custom_modules(mod)
     assert LOADED[mod]['registered'] == {'hook': ['IterTimerHook']}
+
+
+def test_plugins_do_not_import_setup_env():
+    """setup_env imports hierembed.plugins; the core modules come from the registries instead."""
+    import ast
+
+    import hierembed.plugins
+    tree = ast.parse(open(hierembed.plugins.__file__).read())
+    imported = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+    imported |= {a.name for node in ast.walk(tree) if isinstance(node, ast.Import)
+                 for a in node.names}
+    assert not any(name and 'setup_env' in name for name in imported), imported
+    # in a fresh interpreter, one plugin import registers the toolkit's own modules first
+    code = ('import sys; from hierembed.plugins import import_plugin; import_plugin("json"); '
+            'from hierembed.registry import HOOKS, MODELS; '
+            'print("ClassEmbedder" in MODELS.module_dict, "CurriculumHook" in HOOKS.module_dict)')
+    out = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True,
+                         cwd=REPO, check=True).stdout
+    assert out.split() == ['True', 'True']
