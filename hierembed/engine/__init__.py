@@ -6,9 +6,10 @@ atomic ``local_atomic`` file backend; see ``hierembed.engine.checkpoint``.
 from .checkpoint import (AtomicLocalBackend, atomic_write_bytes, checkpoint_safe_globals,
                          load_from_local_weights_only)
 from .hooks import AtomicCheckpointHook, CurriculumHook, ThroughputHook, WarpVisualizationHook
-from .launch import init_distributed, prepare_train_cfg, teardown_distributed
+from .launch import (flush_denormals_to_zero, init_distributed, prepare_train_cfg,
+                     teardown_distributed)
 
 __all__ = ['AtomicCheckpointHook', 'AtomicLocalBackend', 'CurriculumHook', 'ThroughputHook',
            'WarpVisualizationHook', 'atomic_write_bytes', 'checkpoint_safe_globals',
-           'init_distributed', 'load_from_local_weights_only', 'prepare_train_cfg',
-           'teardown_distributed']
+           'flush_denormals_to_zero', 'init_distributed', 'load_from_local_weights_only',
+           'prepare_train_cfg', 'teardown_distributed']

@@ -19,7 +19,8 @@ import torch
 import torch.distributed as torch_dist
 from mmengine.config import Config
 
-__all__ = ['init_distributed', 'prepare_train_cfg', 'teardown_distributed']
+__all__ = ['flush_denormals_to_zero', 'init_distributed', 'prepare_train_cfg',
+           'teardown_distributed']
 
 LAUNCHERS = ('none', 'pytorch', 'slurm')
 
@@ -68,11 +69,21 @@ def prepare_train_cfg(cfg: Config,
         else:
             cfg.optim_wrapper.type = 'AmpOptimWrapper'
             cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
-    # Once trained, the softmaxes over thousands of candidates hold subnormal floats, which the
-    # CPU computes with slowly: a step of the CPU default after 700 iterations took 1.58 s with
-    # them and 0.70 s flushed to zero (1 thread, batch 16). Values that small do not matter.
-    torch.set_flush_denormal(True)
     return cfg
+
+
+def flush_denormals_to_zero() -> bool:
+    """Make this process compute subnormal floats as zero (``torch.set_flush_denormal``).
+
+    Process-wide, hence a call of its own in ``tools/train.py``. Once trained, the softmaxes
+    over thousands of candidates hold subnormal floats, which the CPU computes with slowly: a
+    step of the CPU default after 700 iterations took 1.58 s with them and 0.70 s flushed to
+    zero (1 thread, batch 16, docs/learning.md). Values that small do not matter.
+
+    Returns:
+        Whether the CPU supports it (x86 with SSE3).
+    """
+    return torch.set_flush_denormal(True)
 
 
 def _slurm_environment() -> None:

@@ -7,7 +7,8 @@ import torch
 import torch.distributed as dist
 from mmengine.config import Config
 
-from hierembed.engine.launch import init_distributed, prepare_train_cfg, teardown_distributed
+from hierembed.engine.launch import (flush_denormals_to_zero, init_distributed, prepare_train_cfg,
+                                     teardown_distributed)
 
 CONFIG = os.path.join(os.path.dirname(__file__), '..', '..', 'configs',
                       'synthetic_upper_body.py')
@@ -89,3 +90,16 @@ def test_slurm_variables_become_torch_distributed_ones(monkeypatch):
     _slurm_environment()
     assert [os.environ[k] for k in ('RANK', 'WORLD_SIZE', 'LOCAL_RANK', 'MASTER_ADDR',
                                     'MASTER_PORT')] == ['5', '8', '1', 'node1', '29500']
+
+
+def test_flushing_denormals_is_a_call_of_its_own(cfg):
+    tiny = torch.tensor([1e-39])  # a subnormal float32
+    torch.set_flush_denormal(False)
+    try:
+        prepare_train_cfg(cfg, CONFIG)
+        assert (tiny * 1.0).item() != 0  # preparing the config leaves the process alone
+        if not flush_denormals_to_zero():
+            pytest.skip('this CPU cannot flush subnormal floats')
+        assert (tiny * 1.0).item() == 0
+    finally:
+        torch.set_flush_denormal(False)
