@@ -1,7 +1,7 @@
 """Propagate keypoints labelled on a video's first frame through it with the learned warp.
 
 Reads a keypoint set whose images carry ``video_id`` and ``frame`` (the procedural classes
-write them; see FORMATS.md for the rest of the format), takes the first labelled frame of each
+write them; see docs/data.md for the rest of the format), takes the first labelled frame of each
 video as the anchor, carries its keypoints to the other labelled frames, writes an annotated
 mp4 per video (filled dots: propagated, rings: ground truth) and reports PCK@thr x max(bbox
 w, h) (thr 0.05 by default) along each video, next to the "static" baseline that keeps the

@@ -2,7 +2,7 @@
 # normalised by the inter-ocular distance, in %; visibility (section 5.2) from AFLW's
 # per-landmark visibility labels: ROC AUC per landmark, averaged.
 #
-# Probe set: data/aflw/annotations/keypoints_{train,test}.json (FORMATS.md); the converter writes
+# Probe set: data/aflw/annotations/keypoints_{train,test}.json (docs/data.md); the converter writes
 # each face's inter-ocular distance as the annotation's `norm_size`. Report columns by index in
 # AFLW's 21-point order (1-based in its documentation: brows 1-6, eyes 7-12, ears 13 and 17,
 # nose 14-16, mouth 18-20, chin 21).

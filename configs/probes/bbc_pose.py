@@ -1,7 +1,7 @@
 # BBC Pose, upper-body landmarks (paper Table 1): PCK within d = 6 pixels at the original frame
 # scale; columns Hd, Wrt, Elb, Shldr, Avg. Embedding: configs/upper_body.py (Extended BBC Pose).
 #
-# Probe set: BBC Pose keypoints in the COCO format of FORMATS.md (section 2), written by the
+# Probe set: BBC Pose keypoints in the COCO format of docs/data.md, written by the
 # BBC Pose converter in tools/dataset_converters/ to data/bbc_pose/annotations/
 # keypoints_{train,val,test}.json. `norm` is one original pixel in crop pixels, so thr = 6.
 _base_ = ['./_base_/default_probe.py']

@@ -2,7 +2,7 @@
 # Elb, Wrt, Hip, Knee, Ankl, Mean. Visibility (section 5.2): ROC AUC per landmark, averaged.
 # Embedding: configs/full_body.py (Penn Action videos).
 #
-# Probe set: Penn Action in the COCO format of FORMATS.md, written by the Penn Action converter
+# Probe set: Penn Action in the COCO format of docs/data.md, written by the Penn Action converter
 # in tools/dataset_converters/ to data/penn_action/annotations/keypoints_{train,test}.json
 # (no val split: val is carved out of train).
 _base_ = ['./_base_/default_probe.py']

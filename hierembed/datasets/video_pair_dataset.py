@@ -1,4 +1,4 @@
-"""Pairs of frames of one track for the self-supervised proxy task (METHOD.md, "Training pairs")."""
+"""Pairs of frames of one track for the self-supervised proxy task (docs/method.md)."""
 import os.path as osp
 from typing import Dict, List, Optional, Sequence, Union
 
@@ -123,7 +123,7 @@ class VideoPairDataset(Dataset):
         if not isinstance(data, dict):
             raise fatal(f, '(top level)', f'expected a JSON object, got {type(data).__name__}')
         if 'videos' not in data:
-            raise fatal(f, 'videos', 'missing (see FORMATS.md, "Video collection")')
+            raise fatal(f, 'videos', 'missing (see docs/data.md, "The two formats")')
         if not isinstance(data['videos'], list):
             raise fatal(f, 'videos', f'expected a list, got {type(data["videos"]).__name__}')
         meta = data.get('metainfo', {})

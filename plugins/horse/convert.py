@@ -12,7 +12,7 @@ from .tigdog import METAINFO, TigDogFormatError, convert
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description='TigDog horses -> video collection + COCO '
-                                     'keypoints (FORMATS.md)')
+                                     'keypoints (docs/data.md)')
     parser.add_argument('root', help='the folder holding behaviorDiscovery2.0 (or that folder)')
     parser.add_argument('--out', default='data/horse', help='data_root to write')
     parser.add_argument('--animal', default='horse', help='class folder (horse or tiger)')

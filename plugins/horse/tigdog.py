@@ -1,4 +1,4 @@
-"""Read the TigDog horse subset and convert it to the toolkit's two formats (FORMATS.md).
+"""Read the TigDog horse subset and convert it to the toolkit's two formats (docs/data.md).
 
 The layout relied on (plugins/horse/README.md says from where and how sure), under ``root``
 (the folder that holds ``behaviorDiscovery2.0/``, or that folder itself)::

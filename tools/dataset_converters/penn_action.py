@@ -36,7 +36,7 @@ def _scalar(v):
 
 
 def _rel(path: str, root: str) -> str:
-    """``path`` relative to ``root`` when inside it (FORMATS.md), else absolute."""
+    """``path`` relative to ``root`` when inside it (docs/data.md), else absolute."""
     rel = osp.relpath(osp.abspath(path), osp.abspath(root))
     return osp.abspath(path) if rel.startswith('..') else rel
 

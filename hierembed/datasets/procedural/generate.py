@@ -1,4 +1,4 @@
-"""Write a procedural class to disk in the toolkit's two formats (see FORMATS.md).
+"""Write a procedural class to disk in the toolkit's two formats (docs/data.md).
 
 Layout under ``out_dir``::
 

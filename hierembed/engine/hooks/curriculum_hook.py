@@ -1,4 +1,4 @@
-"""The level curriculum (paper section 4, "Curriculum training strategy"; METHOD.md).
+"""The level curriculum (paper section 4, "Curriculum training strategy"; docs/method.md).
 
 Training starts with level 1 only and adds level r + 1 when the monitored loss stops improving;
 once every level is active, the same plateau test lowers the learning rate instead.
