@@ -22,6 +22,7 @@ import torch
 from mmengine.config import Config
 from mmengine.dataset import default_collate
 
+from hierembed.models.data_preprocessors import images_to_float
 from hierembed.registry import DATASETS, MODELS
 from hierembed.utils import register_all_modules
 
@@ -92,7 +93,7 @@ def features(model, ds):
     feats, kps, vis, norms = [], [], [], []
     for i in range(0, len(ds), 64):
         samples = [ds[j] for j in range(i, min(len(ds), i + 64))]
-        imgs = torch.stack([s['img'] for s in samples]).float() / 255
+        imgs = images_to_float(torch.stack([s['img'] for s in samples]))
         feats.append(model.embed(imgs))
         kps += [torch.as_tensor(s['keypoints']) for s in samples]
         vis += [torch.as_tensor(s['keypoints_visible']) for s in samples]

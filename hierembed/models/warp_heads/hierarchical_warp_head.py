@@ -144,15 +144,7 @@ class HierarchicalWarpHead(BaseWarpHead):
         return True
 
     def level1_prob(self, e_source: Tensor, e_target: Tensor) -> Tensor:
-        """``A^1`` of the warp from the frame of ``e_source`` into that of ``e_target``.
-
-        Args:
-            e_source: [B, D].
-            e_target: [B, D].
-
-        Returns:
-            [B, W_1^2, W_1, W_1] (Eq. 3).
-        """
+        """Eq. 3 from the M-branch alone, up to ``W_1`` (see :meth:`BaseWarpHead.level1_prob`)."""
         feats = self.m_decoder(decoder_input(e_source, e_target), self.base_size)
         return dense_probabilities(self.m_heads[0](feats[self.base_size]))
 
