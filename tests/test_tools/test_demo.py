@@ -19,4 +19,5 @@ def test_demo_quick(tmp_path):
     results = json.load(open(osp.join(work, 'probe', 'results.json')))
     assert {'trained', 'random_init', 'mean_pose'} <= set(results['encoders'])
     assert 'training warps (' in proc.stdout and 'predicted landmarks (' in proc.stdout
+    assert 'training warps (0)' not in proc.stdout  # the visualiser's PNGs are found
     assert osp.isfile(osp.join(work, 'probe', 'results.md'))
