@@ -14,6 +14,7 @@ import torch
 from mmengine.visualization import Visualizer
 
 from hierembed.registry import VISUALIZERS
+from .keypoint_drawing import to_hwc_uint8
 
 __all__ = ['WarpVisualizer', 'draw_warp_grid', 'level1_matches']
 
@@ -23,9 +24,7 @@ _GAP = 2
 
 def _to_rgb_panel(image: torch.Tensor, size: int) -> np.ndarray:
     """[3, H, W] float in [0, 1] -> uint8 [size, size, 3], nearest (shows the real pixels)."""
-    array = (image.detach().float().clamp(0, 1).permute(1, 2, 0).cpu().numpy() * 255)
-    return cv2.resize(array.round().astype(np.uint8), (size, size),
-                      interpolation=cv2.INTER_NEAREST)
+    return cv2.resize(to_hwc_uint8(image), (size, size), interpolation=cv2.INTER_NEAREST)
 
 
 def _to_sigma_panel(sigma: torch.Tensor, size: int) -> np.ndarray:
