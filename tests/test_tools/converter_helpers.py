@@ -1,0 +1,26 @@
+"""Shared by the dataset converter tests: load a converter script, write real image files."""
+import importlib.util
+import os
+import os.path as osp
+
+import cv2
+import numpy as np
+
+REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+
+
+def load_converter(name: str):
+    """``tools/dataset_converters/<name>.py`` as a module."""
+    path = osp.join(REPO, 'tools', 'dataset_converters', f'{name}.py')
+    spec = importlib.util.spec_from_file_location(f'converter_{name}', path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def write_image(path: str, width: int, height: int, value: int = 128) -> None:
+    """A real JPEG or PNG (by extension) of one grey level with a marker row."""
+    os.makedirs(osp.dirname(path), exist_ok=True)
+    img = np.full((height, width, 3), value % 256, np.uint8)
+    img[0] = 255 - value % 256
+    assert cv2.imwrite(path, img), path
