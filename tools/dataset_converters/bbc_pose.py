@@ -22,7 +22,6 @@ box around the joints of each annotated frame) and ``keypoints_{train,val,test}.
 
     python tools/dataset_converters/bbc_pose.py data/bbc_pose_download --out data/bbc_pose
 """
-import argparse
 import json
 import logging
 import os
@@ -34,7 +33,7 @@ import numpy as np
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 
 from hierembed.datasets.converters import (ConvertedDataset, box_from_points,  # noqa: E402
-                                           coco_visibility, image_size, rel_path)
+                                           coco_visibility, converter_parser, image_size, rel_path)
 from hierembed.datasets.metainfo import parse_metainfo  # noqa: E402
 from hierembed.datasets.video_io import frame_sort_key  # noqa: E402
 
@@ -150,11 +149,7 @@ def convert(root: str, out: str, frames_root: str = None, keypoint_stride: int =
 
 
 def main(argv=None) -> int:
-    p = argparse.ArgumentParser(
-        description='BBC Pose / Extended BBC Pose -> video collection + COCO keypoints. Obtain '
-        'it from https://www.robots.ox.ac.uk/~vgg/data/pose/; expects ROOT/bbcpose.mat (or '
-        'code/, bbcpose_extbbcpose_code_1.0/) and the frames ROOT/<video>/<frame>.jpg.',
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    p = converter_parser(__doc__)
     p.add_argument('root', help='folder holding bbcpose.mat and the frame folders 1/, 2/, ...')
     p.add_argument('--out', default='data/bbc_pose', help='data_root to write annotations/ into')
     p.add_argument('--frames', default=None, help='folder of the frame folders (default: root)')

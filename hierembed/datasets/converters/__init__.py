@@ -2,9 +2,9 @@
 (docs/data.md), boxes and visibility from keypoints, splits, and detection tracks for a folder of
 a user's own videos."""
 from .tracking import DETECTORS, detect_tracks, link_detections, smooth_track
-from .writer import (ConvertedDataset, assign_splits, box_from_points, coco_visibility, image_size,
-                     rel_path)
+from .writer import (ConvertedDataset, assign_splits, box_from_points, coco_visibility,
+                     converter_parser, image_size, rel_path, write_json_atomic)
 
 __all__ = ['ConvertedDataset', 'assign_splits', 'box_from_points', 'coco_visibility',
-           'image_size', 'rel_path', 'DETECTORS', 'detect_tracks', 'link_detections',
-           'smooth_track']
+           'converter_parser', 'image_size', 'rel_path', 'write_json_atomic', 'DETECTORS',
+           'detect_tracks', 'link_detections', 'smooth_track']

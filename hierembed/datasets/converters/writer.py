@@ -4,6 +4,7 @@
 Each file is written to a temporary name and renamed into place, so a reader never sees half a
 file, and a converter that fails leaves the previous annotations as they were.
 """
+import argparse
 import json
 import os
 import os.path as osp
@@ -12,6 +13,17 @@ from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 import numpy as np
 
 SPLITS = ('train', 'val', 'test')
+
+
+class _HelpFormatter(argparse.RawDescriptionHelpFormatter,
+                     argparse.ArgumentDefaultsHelpFormatter):
+    pass
+
+
+def converter_parser(doc: str) -> argparse.ArgumentParser:
+    """A converter's argument parser whose ``--help`` prints ``doc`` as written (where the data
+    is obtained, the files expected) and the defaults."""
+    return argparse.ArgumentParser(description=doc, formatter_class=_HelpFormatter)
 
 
 def rel_path(path: str, root: str) -> str:
