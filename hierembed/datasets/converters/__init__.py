@@ -1,10 +1,11 @@
 """What the dataset converters (``tools/dataset_converters/``) share: writing the two formats
 (docs/data.md), boxes and visibility from keypoints, splits, and detection tracks for a folder of
 a user's own videos."""
-from .tracking import DETECTORS, detect_tracks, link_detections, smooth_track
+from .tracking import (DETECTORS, DetectorUnavailableError, detect_tracks, link_detections,
+                       smooth_track)
 from .writer import (ConvertedDataset, assign_splits, box_from_points, coco_visibility,
                      converter_parser, image_size, rel_path, write_json_atomic)
 
 __all__ = ['ConvertedDataset', 'assign_splits', 'box_from_points', 'coco_visibility',
            'converter_parser', 'image_size', 'rel_path', 'write_json_atomic', 'DETECTORS',
-           'detect_tracks', 'link_detections', 'smooth_track']
+           'DetectorUnavailableError', 'detect_tracks', 'link_detections', 'smooth_track']

@@ -5,6 +5,7 @@
 detector (``cv2.HOGDescriptor_getDefaultPeopleDetector``). A detector is any callable from a BGR
 frame [H, W, 3] uint8 to boxes [N, 4] (x, y, w, h) in its pixels.
 """
+import os.path as osp
 from typing import Callable, Dict, List, Tuple
 
 import cv2
@@ -13,13 +14,31 @@ import numpy as np
 Detector = Callable[[np.ndarray], np.ndarray]
 
 
+class DetectorUnavailableError(RuntimeError):
+    """This OpenCV build does not ship the detector (OpenCV 5 moved both to opencv_contrib)."""
+
+
+def _unavailable(what: str) -> DetectorUnavailableError:
+    return DetectorUnavailableError(
+        f'{what} is not in this OpenCV ({cv2.__version__}): OpenCV 5 moved the Haar cascades and '
+        'the HOG people detector out of the main package. Install opencv-python<5 (4.x ships '
+        'both), or use --detector none (whole frames), or write the boxes yourself')
+
+
 def haar_face_detector(min_size: int = 24) -> Detector:
-    """OpenCV's Haar frontal-face cascade (``haarcascade_frontalface_default.xml``)."""
-    cascade = cv2.CascadeClassifier(cv2.data.haarcascades +
-                                    'haarcascade_frontalface_default.xml')
+    """OpenCV's Haar frontal-face cascade (``haarcascade_frontalface_default.xml``).
+
+    Raises:
+        DetectorUnavailableError: this OpenCV does not ship it.
+    """
+    xml = osp.join(getattr(getattr(cv2, 'data', None), 'haarcascades', ''),
+                   'haarcascade_frontalface_default.xml')
+    if not hasattr(cv2, 'CascadeClassifier') or not osp.isfile(xml):
+        raise _unavailable('the Haar frontal-face cascade (cv2.CascadeClassifier, '
+                           'haarcascade_frontalface_default.xml)')
+    cascade = cv2.CascadeClassifier(xml)
     if cascade.empty():
-        raise RuntimeError('OpenCV\'s haarcascade_frontalface_default.xml could not be loaded '
-                           f'from {cv2.data.haarcascades}')
+        raise DetectorUnavailableError(f'{xml}: OpenCV could not load the cascade')
 
     def detect(frame: np.ndarray) -> np.ndarray:
         gray = cv2.equalizeHist(cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY))
@@ -30,7 +49,13 @@ def haar_face_detector(min_size: int = 24) -> Detector:
 
 
 def hog_person_detector() -> Detector:
-    """OpenCV's HOG people detector (64 x 128 window; smaller frames give nothing)."""
+    """OpenCV's HOG people detector (64 x 128 window; smaller frames give nothing).
+
+    Raises:
+        DetectorUnavailableError: this OpenCV does not ship it.
+    """
+    if not hasattr(cv2, 'HOGDescriptor'):
+        raise _unavailable('the HOG people detector (cv2.HOGDescriptor)')
     hog = cv2.HOGDescriptor()
     hog.setSVMDetector(cv2.HOGDescriptor_getDefaultPeopleDetector())
 
@@ -96,7 +121,8 @@ def smooth_track(track: Dict[int, np.ndarray], width: int, height: int,
     """Fill a track's missing frames by linear interpolation and smooth it.
 
     Centre and size are interpolated between detections, then averaged over a centred window of
-    ``window`` frames (shorter at the ends), and the boxes clipped to the frame.
+    ``window`` frames (narrower near the ends, so that steady motion is kept exactly), and the
+    boxes clipped to the frame.
 
     Returns:
         ``str(frame) -> [x, y, w, h]`` for every frame from the track's first to its last.
@@ -106,11 +132,10 @@ def smooth_track(track: Dict[int, np.ndarray], width: int, height: int,
     cs = np.concatenate([boxes[:, :2] + boxes[:, 2:] / 2, boxes[:, 2:]], 1)  # cx, cy, w, h
     every = np.arange(frames[0], frames[-1] + 1)
     filled = np.stack([np.interp(every, frames, cs[:, c]) for c in range(4)], 1)
-    half = max(0, window // 2)
+    idx = np.arange(len(every))
+    half = np.minimum(max(0, window // 2), np.minimum(idx, len(every) - 1 - idx))  # centred
     csum = np.concatenate([np.zeros((1, 4)), np.cumsum(filled, 0)])
-    lo = np.clip(np.arange(len(every)) - half, 0, len(every))
-    hi = np.clip(np.arange(len(every)) + half + 1, 0, len(every))
-    smooth = (csum[hi] - csum[lo]) / (hi - lo)[:, None]
+    smooth = (csum[idx + half + 1] - csum[idx - half]) / (2 * half + 1)[:, None]
     out = {}
     for t, (cx, cy, w, h) in zip(every, smooth):
         x1, y1 = max(0.0, cx - w / 2), max(0.0, cy - h / 2)
@@ -173,5 +198,5 @@ def _span(track: Dict[str, list]) -> int:
     return max(frames) - min(frames) + 1 if frames else 0
 
 
-__all__ = ['DETECTORS', 'Detector', 'haar_face_detector', 'hog_person_detector', 'iou',
-           'link_detections', 'smooth_track', 'detect_tracks']
+__all__ = ['DETECTORS', 'Detector', 'DetectorUnavailableError', 'haar_face_detector',
+           'hog_person_detector', 'iou', 'link_detections', 'smooth_track', 'detect_tracks']
