@@ -1,4 +1,5 @@
-"""Shared by the dataset converter tests: load a converter script, write real image files."""
+"""Shared by the dataset converter tests: load a converter script, write real images and videos,
+a detector for the drawn square."""
 import importlib.util
 import os
 import os.path as osp
@@ -40,3 +41,17 @@ def write_mp4(path: str, num_frames: int, width: int = 64, height: int = 64,
             frame[:, (3 * t) % width] = 255
         writer.write(frame)
     writer.release()
+
+
+def square_frame(t: int, size: int = 96) -> np.ndarray:
+    """Frame t: a light 24 x 32 square at x = 8 + 2t, y = 20 on a dark ground (BGR)."""
+    frame = np.full((size, size, 3), 30, np.uint8)
+    cv2.rectangle(frame, (8 + 2 * t, 20), (8 + 2 * t + 23, 20 + 31), (230, 230, 230), -1)
+    return frame
+
+
+def blob_detector(frame: np.ndarray) -> np.ndarray:
+    """Boxes around bright regions: a real detector for the drawn square."""
+    mask = (cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY) > 128).astype(np.uint8)
+    contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    return np.array([cv2.boundingRect(c) for c in contours], np.float64).reshape(-1, 4)

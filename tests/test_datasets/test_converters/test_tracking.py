@@ -13,7 +13,7 @@ from hierembed.datasets.converters.tracking import (DetectorUnavailableError, de
 
 sys.path.insert(0, osp.join(osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))),
                             'test_tools'))
-from converter_helpers import write_mp4  # noqa: E402
+from converter_helpers import blob_detector, square_frame, write_mp4  # noqa: E402
 
 
 def test_iou_against_hand_computed_values():
@@ -57,19 +57,6 @@ def test_smooth_fills_gaps_keeps_steady_motion_and_damps_jitter():
     clipped = smooth_track({0: np.array([-10.0, 5, 30, 30]), 1: np.array([-10.0, 5, 30, 30])},
                            100, 100)
     assert clipped['0'] == [0, 5, 20, 30]
-
-
-def square_frame(t, size=96):
-    frame = np.full((size, size, 3), 30, np.uint8)
-    cv2.rectangle(frame, (8 + 2 * t, 20), (8 + 2 * t + 23, 20 + 31), (230, 230, 230), -1)
-    return frame
-
-
-def blob_detector(frame):
-    """Boxes around bright regions: a real detector for the drawn square."""
-    mask = (cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY) > 128).astype(np.uint8)
-    contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
-    return np.array([cv2.boundingRect(c) for c in contours], np.float64).reshape(-1, 4)
 
 
 def test_detect_tracks_on_a_real_video(tmp_path):
