@@ -63,10 +63,3 @@ def test_malformed_pts_names_file(w300_root):
         f.write('version: 1\nn_points: 68\n{\n1 2\n}\n')
     with pytest.raises(ValueError, match=r'img_0\.pts: n_points is 68 but 1 point lines'):
         load_converter('300w').convert(root, root)
-
-
-def test_help_names_source_and_files(capsys):
-    with pytest.raises(SystemExit):
-        load_converter('300w').main(['--help'])
-    text = capsys.readouterr().out
-    assert 'ibug.doc.ic.ac.uk' in text and '.pts' in text and 'lfpw/trainset' in text

@@ -114,10 +114,3 @@ def test_aflw21_missing_table_names_file(tmp_path):
     sqlite3.connect(osp.join(root, 'aflw.sqlite')).execute('CREATE TABLE Faces (face_id INT)')
     with pytest.raises(ValueError, match=r'aflw\.sqlite: .*FaceImages'):
         load_converter('aflw').convert_aflw21(root, root)
-
-
-def test_help_names_source_and_files(capsys):
-    with pytest.raises(SystemExit):
-        load_converter('aflw').main(['--help'])
-    text = capsys.readouterr().out
-    assert 'aflw_release-2' in text and 'aflw.sqlite' in text and 'FeatureCoords' in text

@@ -89,10 +89,3 @@ def test_malformed_joints_name_file_video_and_field(bbc_root):
     savemat(osp.join(root, 'bbcpose.mat'), dict(bbcpose=rec))
     with pytest.raises(ValueError, match=r'bbcpose\.mat: bbcpose\(1\)\.train_joints has shape'):
         load_converter('bbc_pose').read_bbcpose(osp.join(root, 'bbcpose.mat'))
-
-
-def test_help_names_source_and_files(capsys):
-    with pytest.raises(SystemExit):
-        load_converter('bbc_pose').main(['--help'])
-    text = capsys.readouterr().out
-    assert 'robots.ox.ac.uk/~vgg/data/pose' in text and 'bbcpose.mat' in text

@@ -72,10 +72,3 @@ def test_bad_coords_name_file_example_and_field(flic_root):
     savemat(osp.join(root, 'examples.mat'), dict(examples=rec))
     with pytest.raises(ValueError, match=r'examples\.mat: examples\(1\)\.coords has shape'):
         load_converter('flic').convert(root, root)
-
-
-def test_help_names_source_and_files(capsys):
-    with pytest.raises(SystemExit):
-        load_converter('flic').main(['--help'])
-    text = capsys.readouterr().out
-    assert 'flic-dataset' in text and 'examples.mat' in text

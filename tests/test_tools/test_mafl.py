@@ -62,11 +62,3 @@ def test_bad_header_names_file_and_line(celeba_root):
     open(path, 'w').write('\n'.join(text))
     with pytest.raises(ValueError, match=r'list_landmarks_align_celeba\.txt: line 2 should'):
         load_converter('mafl').convert(root, root)
-
-
-def test_help_names_source_and_files(capsys):
-    with pytest.raises(SystemExit):
-        load_converter('mafl').main(['--help'])
-    text = capsys.readouterr().out
-    assert 'CelebA' in text and 'list_landmarks_align_celeba.txt' in text
-    assert 'MAFL/training.txt' in text

@@ -18,7 +18,6 @@ as hierembed/datasets/metainfo/300w.py, ``norm_size`` the distance between the o
 
     python tools/dataset_converters/300w.py data/300W_download --out data/300w
 """
-import json
 import os
 import os.path as osp
 import sys
@@ -28,7 +27,7 @@ import numpy as np
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 
 from hierembed.datasets.converters import (ConvertedDataset, coco_visibility,  # noqa: E402
-                                           converter_parser, image_size, rel_path)
+                                           converter_parser, image_size, rel_path, run_converter)
 from hierembed.datasets.metainfo import parse_metainfo  # noqa: E402
 from hierembed.datasets.video_io import IMAGE_EXTS  # noqa: E402
 
@@ -95,9 +94,7 @@ def convert(root: str, out: str, box_margin: float = 0.1) -> dict:
             skipped += added[0] is None
     if not found:
         raise FileNotFoundError(f'{root}: none of the 300-W folders {", ".join(FOLDERS)}')
-    summary = ds.write()
-    summary['skipped'] = skipped
-    return summary
+    return ds.write(skipped=skipped)
 
 
 def main(argv=None) -> int:
@@ -106,13 +103,7 @@ def main(argv=None) -> int:
     p.add_argument('--out', default='data/300w', help='data_root to write annotations/ into')
     p.add_argument('--box-margin', type=float, default=0.1)
     args = p.parse_args(argv)
-    try:
-        summary = convert(args.root, args.out, args.box_margin)
-    except (FileNotFoundError, ValueError) as e:
-        print(f'error: {e}', file=sys.stderr)
-        return 1
-    print(json.dumps(summary))
-    return 0
+    return run_converter(convert, args.root, args.out, args.box_margin)
 
 
 if __name__ == '__main__':

@@ -34,7 +34,6 @@ are split by a seeded shuffle (--test-fraction), or by --test-list (one filepath
     python tools/dataset_converters/aflw.py data/aflw_release-2 --protocol aflw5
     python tools/dataset_converters/aflw.py data/AFLW/aflw --protocol aflw21
 """
-import json
 import os.path as osp
 import sqlite3
 import sys
@@ -44,7 +43,8 @@ import numpy as np
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 
 from hierembed.datasets.converters import (ConvertedDataset, assign_splits,  # noqa: E402
-                                           coco_visibility, converter_parser, rel_path)
+                                           coco_visibility, converter_parser, rel_path,
+                                           run_converter)
 from hierembed.datasets.metainfo import parse_metainfo  # noqa: E402
 
 EYE_CENTRES = (7, 10)  # 0-based: features 8 and 11
@@ -81,9 +81,7 @@ def convert_aflw5(root: str, out: str, box_margin: float = 0.5) -> dict:
             if ds.add_instance(split, rel_path(path, out), w, h, kps,
                                box_margin=box_margin) is None:
                 skipped += 1
-    summary = ds.write()
-    summary['skipped'] = skipped
-    return summary
+    return ds.write(skipped=skipped)
 
 
 def read_sqlite(path: str) -> list:
@@ -169,9 +167,7 @@ def convert_aflw21(root: str, out: str, test_fraction: float = 0.18, seed: int =
                            box_margin=0.2, image_extra=extra,
                            norm_size=round(float(np.linalg.norm(eyes[0] - eyes[1])), 3)) is None:
             skipped['no_box'] += 1
-    summary = ds.write()
-    summary['skipped'] = skipped
-    return summary
+    return ds.write(skipped=skipped)
 
 
 def main(argv=None) -> int:
@@ -185,17 +181,10 @@ def main(argv=None) -> int:
     p.add_argument('--seed', type=int, default=0)
     p.add_argument('--box-margin', type=float, default=0.5, help='aflw5: box margin')
     args = p.parse_args(argv)
-    try:
-        if args.protocol == 'aflw5':
-            summary = convert_aflw5(args.root, args.out or 'data/aflw5', args.box_margin)
-        else:
-            summary = convert_aflw21(args.root, args.out or 'data/aflw', args.test_fraction,
-                                     args.seed, args.test_list)
-    except (FileNotFoundError, ValueError) as e:
-        print(f'error: {e}', file=sys.stderr)
-        return 1
-    print(json.dumps(summary))
-    return 0
+    if args.protocol == 'aflw5':
+        return run_converter(convert_aflw5, args.root, args.out or 'data/aflw5', args.box_margin)
+    return run_converter(convert_aflw21, args.root, args.out or 'data/aflw', args.test_fraction,
+                         args.seed, args.test_list)
 
 
 if __name__ == '__main__':

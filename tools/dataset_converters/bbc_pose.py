@@ -22,7 +22,6 @@ box around the joints of each annotated frame) and ``keypoints_{train,val,test}.
 
     python tools/dataset_converters/bbc_pose.py data/bbc_pose_download --out data/bbc_pose
 """
-import json
 import logging
 import os
 import os.path as osp
@@ -33,7 +32,8 @@ import numpy as np
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 
 from hierembed.datasets.converters import (ConvertedDataset, box_from_points,  # noqa: E402
-                                           coco_visibility, converter_parser, image_size, rel_path)
+                                           coco_visibility, converter_parser, image_size, rel_path,
+                                           run_converter)
 from hierembed.datasets.metainfo import parse_metainfo  # noqa: E402
 from hierembed.datasets.video_io import frame_sort_key  # noqa: E402
 
@@ -143,9 +143,7 @@ def convert(root: str, out: str, frames_root: str = None, keypoint_stride: int =
         if len(boxes) >= 2:
             video['tracks'] = [dict(id=0, boxes=boxes)]
         ds.add_video(split, video)
-    summary = ds.write()
-    summary['skipped'] = skipped
-    return summary
+    return ds.write(skipped=skipped)
 
 
 def main(argv=None) -> int:
@@ -158,15 +156,8 @@ def main(argv=None) -> int:
     p.add_argument('--box-margin', type=float, default=0.2,
                    help='the box around the joints grows by this fraction of its longer side')
     args = p.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format='%(message)s')
-    try:
-        summary = convert(args.root, args.out, args.frames, args.keypoint_stride,
-                          args.box_margin)
-    except (FileNotFoundError, ValueError) as e:
-        print(f'error: {e}', file=sys.stderr)
-        return 1
-    print(json.dumps(summary))
-    return 0
+    return run_converter(convert, args.root, args.out, args.frames, args.keypoint_stride,
+                         args.box_margin)
 
 
 if __name__ == '__main__':

@@ -18,7 +18,6 @@ by the probe from the keypoints.
 
     python tools/dataset_converters/flic.py data/FLIC --out data/flic
 """
-import json
 import os.path as osp
 import sys
 
@@ -27,7 +26,7 @@ import numpy as np
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 
 from hierembed.datasets.converters import (ConvertedDataset, coco_visibility,  # noqa: E402
-                                           converter_parser, image_size, rel_path)
+                                           converter_parser, image_size, rel_path, run_converter)
 from hierembed.datasets.metainfo import parse_metainfo  # noqa: E402
 
 # metainfo order -> 0-based coords columns (head: the mean of the eyes and the nose)
@@ -86,9 +85,7 @@ def convert(root: str, out: str) -> dict:
         if ds.add_instance(split, rel_path(path, out), w, h, kps, box_margin=0.2,
                            image_extra=dict(filepath=ex['filepath'])) is None:
             skipped += 1
-    summary = ds.write()
-    summary['skipped'] = skipped
-    return summary
+    return ds.write(skipped=skipped)
 
 
 def main(argv=None) -> int:
@@ -96,13 +93,7 @@ def main(argv=None) -> int:
     p.add_argument('root', help='the FLIC folder (examples.mat, images/)')
     p.add_argument('--out', default='data/flic', help='data_root to write annotations/ into')
     args = p.parse_args(argv)
-    try:
-        summary = convert(args.root, args.out)
-    except (FileNotFoundError, ValueError) as e:
-        print(f'error: {e}', file=sys.stderr)
-        return 1
-    print(json.dumps(summary))
-    return 0
+    return run_converter(convert, args.root, args.out)
 
 
 if __name__ == '__main__':

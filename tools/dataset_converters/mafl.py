@@ -21,7 +21,6 @@ are used as written (integer pixels).
 
     python tools/dataset_converters/mafl.py data/celeba --out data/mafl
 """
-import json
 import os.path as osp
 import sys
 
@@ -30,7 +29,7 @@ import numpy as np
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 
 from hierembed.datasets.converters import (ConvertedDataset, coco_visibility,  # noqa: E402
-                                           converter_parser, image_size, rel_path)
+                                           converter_parser, image_size, rel_path, run_converter)
 from hierembed.datasets.metainfo import parse_metainfo  # noqa: E402
 
 HEADER = ['lefteye_x', 'lefteye_y', 'righteye_x', 'righteye_y', 'nose_x', 'nose_y',
@@ -94,9 +93,7 @@ def convert(root: str, out: str, box_margin: float = 0.5) -> dict:
             if ds.add_instance(split, rel_path(path, out), w, h, kps,
                                box_margin=box_margin) is None:
                 skipped += 1
-    summary = ds.write()
-    summary['skipped'] = skipped
-    return summary
+    return ds.write(skipped=skipped)
 
 
 def main(argv=None) -> int:
@@ -107,13 +104,7 @@ def main(argv=None) -> int:
                    help='the box around the five points grows by this fraction of its longer '
                    'side per side')
     args = p.parse_args(argv)
-    try:
-        summary = convert(args.root, args.out, args.box_margin)
-    except (FileNotFoundError, ValueError) as e:
-        print(f'error: {e}', file=sys.stderr)
-        return 1
-    print(json.dumps(summary))
-    return 0
+    return run_converter(convert, args.root, args.out, args.box_margin)
 
 
 if __name__ == '__main__':

@@ -18,7 +18,6 @@ a training frame (configs/probes/penn_action.py uses this split). Visibility: 1 
     python tools/dataset_converters/penn_action.py /data/Penn_Action --out data/penn_action
 """
 import glob
-import json
 import os
 import os.path as osp
 import sys
@@ -29,7 +28,8 @@ from scipy.io import loadmat
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 
 from hierembed.datasets.converters import (ConvertedDataset, assign_splits,  # noqa: E402
-                                           coco_visibility, converter_parser, rel_path)
+                                           coco_visibility, converter_parser, rel_path,
+                                           run_converter)
 from hierembed.datasets.metainfo import parse_metainfo  # noqa: E402
 from hierembed.datasets.video_io import frame_sort_key  # noqa: E402
 
@@ -153,9 +153,8 @@ def main(argv=None) -> int:
     p.add_argument('--keypoint-stride', type=int, default=1)
     p.add_argument('--seed', type=int, default=0)
     args = p.parse_args(argv)
-    summary = convert(args.root, args.out, args.val_fraction, args.keypoint_stride, args.seed)
-    print(json.dumps(summary))
-    return 0
+    return run_converter(convert, args.root, args.out, args.val_fraction,
+                         args.keypoint_stride, args.seed)
 
 
 if __name__ == '__main__':

@@ -21,7 +21,6 @@ opencv_contrib): with it, face and person stop with an error that says so; use O
     python tools/dataset_converters/video_folder.py my_videos --out data/my_class --detector face
     python tools/check_dataset.py CONFIG --cfg-options train_dataloader.dataset.data_root=...
 """
-import json
 import logging
 import os
 import os.path as osp
@@ -30,9 +29,8 @@ from typing import Callable, Optional
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 
-from hierembed.datasets.converters import (DETECTORS, ConvertedDataset,  # noqa: E402
-                                           DetectorUnavailableError, assign_splits,
-                                           converter_parser, detect_tracks, rel_path)
+from hierembed.datasets.converters import (DETECTORS, ConvertedDataset, assign_splits,  # noqa: E402
+                                           converter_parser, detect_tracks, rel_path, run_converter)
 
 logger = logging.getLogger('video_folder')
 VIDEO_EXTS = ('.mp4', '.avi', '.mov', '.mkv', '.webm', '.m4v', '.mpg', '.mpeg')
@@ -98,9 +96,7 @@ def convert(root: str, out: str, detector: str = 'none',
         raise ValueError(f'no detections in any of the {len(videos)} videos under {root} with '
                          f'--detector {detector}; try another detector, a smaller --min-track, '
                          'or --detector none (whole frames)')
-    summary = ds.write()
-    summary['no_detections'] = no_detections
-    return summary
+    return ds.write(no_detections=no_detections)
 
 
 def main(argv=None) -> int:
@@ -120,21 +116,11 @@ def main(argv=None) -> int:
     p.add_argument('--min-track', type=int, default=10, help='shortest track kept (frames)')
     p.add_argument('--window', type=int, default=5, help='smoothing window (frames)')
     args = p.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format='%(message)s')
-    try:
-        summary = convert(args.dir, args.out, args.detector, object_class=args.object_class,
-                          val_fraction=args.val_fraction, test_fraction=args.test_fraction,
-                          seed=args.seed, stride=args.stride, max_side=args.max_side,
-                          iou_threshold=args.iou, max_gap=args.max_gap,
-                          min_length=args.min_track, window=args.window)
-    except (FileNotFoundError, ValueError, DetectorUnavailableError) as e:
-        print(f'error: {e}', file=sys.stderr)
-        return 1
-    if summary['no_detections']:
-        print(f'no detections in {len(summary["no_detections"])} videos (skipped): '
-              + ', '.join(summary['no_detections']), file=sys.stderr)
-    print(json.dumps({k: v for k, v in summary.items() if k != 'no_detections'}))
-    return 0
+    return run_converter(convert, args.dir, args.out, args.detector,
+                         object_class=args.object_class, val_fraction=args.val_fraction,
+                         test_fraction=args.test_fraction, seed=args.seed, stride=args.stride,
+                         max_side=args.max_side, iou_threshold=args.iou, max_gap=args.max_gap,
+                         min_length=args.min_track, window=args.window)
 
 
 if __name__ == '__main__':

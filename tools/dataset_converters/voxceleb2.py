@@ -31,7 +31,7 @@ from typing import Iterator, Optional
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 
-from hierembed.datasets.converters import converter_parser, rel_path  # noqa: E402
+from hierembed.datasets.converters import converter_parser, rel_path, run_converter  # noqa: E402
 
 logger = logging.getLogger('voxceleb2')
 PARTS = ('dev', 'test')
@@ -161,15 +161,8 @@ def main(argv=None) -> int:
     p.add_argument('--num-frames-from-txt', action='store_true',
                    help='record num_frames from the txt tracks (inferred layout)')
     args = p.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format='%(message)s')
-    try:
-        counts = convert(args.root, args.out, args.val_fraction, args.seed,
+    return run_converter(convert, args.root, args.out, args.val_fraction, args.seed,
                          args.num_frames_from_txt)
-    except (FileNotFoundError, ValueError) as e:
-        print(f'error: {e}', file=sys.stderr)
-        return 1
-    print(json.dumps(counts))
-    return 0
 
 
 if __name__ == '__main__':

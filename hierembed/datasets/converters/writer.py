@@ -4,7 +4,6 @@
 Each file is written to a temporary name and renamed into place, so a reader never sees half a
 file, and a converter that fails leaves the previous annotations as they were.
 """
-import argparse
 import json
 import os
 import os.path as osp
@@ -13,17 +12,6 @@ from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 import numpy as np
 
 SPLITS = ('train', 'val', 'test')
-
-
-class _HelpFormatter(argparse.RawDescriptionHelpFormatter,
-                     argparse.ArgumentDefaultsHelpFormatter):
-    pass
-
-
-def converter_parser(doc: str) -> argparse.ArgumentParser:
-    """A converter's argument parser whose ``--help`` prints ``doc`` as written (where the data
-    is obtained, the files expected) and the defaults."""
-    return argparse.ArgumentParser(description=doc, formatter_class=_HelpFormatter)
 
 
 def rel_path(path: str, root: str) -> str:
@@ -196,8 +184,9 @@ class ConvertedDataset:
                        for i, v in enumerate(flat.reshape(-1))], **ann_extra))
         return image_id
 
-    def write(self) -> Dict[str, Dict[str, int]]:
-        """Write the files of every split; return split -> dict(videos=..., images=...)."""
+    def write(self, **extra) -> Dict[str, Dict[str, int]]:
+        """Write the files of every split; return split -> dict(videos=..., images=...), and
+        ``extra`` (e.g. ``skipped=...``) beside."""
         ann = osp.join(self.out, 'annotations')
         for split in self.splits:
             if self.videos[split] or self.category is None:
@@ -207,5 +196,7 @@ class ConvertedDataset:
                 write_json_atomic(osp.join(ann, f'keypoints_{split}.json'), dict(
                     info=self.info, images=self.images[split],
                     annotations=self.annotations[split], categories=[self.category]))
-        return {s: dict(videos=len(self.videos[s]), images=len(self.images[s]))
-                for s in self.splits}
+        summary = {s: dict(videos=len(self.videos[s]), images=len(self.images[s]))
+                   for s in self.splits}
+        summary.update(extra)
+        return summary
