@@ -65,6 +65,9 @@ def test_paper_split_keypoints_and_tracks(bbc_root, tmp_path):
     with open(osp.join(out, 'annotations', 'videos_train.json')) as f:
         videos = {v['id']: v for v in json.load(f)['videos']}
     assert '22' not in videos and videos['21']['source'] == 'charles13'
+    with open(osp.join(out, 'annotations', 'videos_val.json')) as f:
+        val = {v['id']: v for v in json.load(f)['videos']}
+    assert sorted(val['11']['tracks'][0]['boxes'], key=int) == ['0', '1', '2', '9', '10', '11']
     boxes = videos['1']['tracks'][0]['boxes']
     assert sorted(boxes, key=int) == ['0', '1', '9', '10']  # frames 1, 2, 10, 11
     reader = FolderReader(osp.join(root, '1'))

@@ -18,7 +18,8 @@ videos 21 and up (Extended BBC Pose) are training videos only. Writes
 ``OUT/annotations/videos_{train,val,test}.json`` (one video per frame folder; one track with a
 box around the joints of each annotated frame) and ``keypoints_{train,val,test}.json`` (train:
 ``train_joints`` of videos 1-10, every --keypoint-stride-th; val, test: the manual
-``test_joints``). A video whose frame folder is absent is skipped and counted.
+``test_joints``). A track's boxes come from both joint sets (train_joints come from a tracker,
+test_joints are manual). A video whose frame folder is absent is skipped and counted.
 
     python tools/dataset_converters/bbc_pose.py data/bbc_pose_download --out data/bbc_pose
 """
@@ -120,24 +121,26 @@ def convert(root: str, out: str, frames_root: str = None, keypoint_stride: int =
         if not frames:
             raise ValueError(f'{folder}: no <frame>.jpg files for video {v["index"]}')
         width, height = image_size(osp.join(folder, next(iter(frames.values()))[1]))
-        kind = 'train' if split == 'train' else 'test'
+        scored = 'train' if split == 'train' else 'test'  # the joints of its keypoint set
         boxes = {}
-        for k, (f, joints) in enumerate(zip(v[f'{kind}_frames'], v[f'{kind}_joints'])):
-            if f not in frames:
-                skipped['frames'] += 1
-                continue
-            xy = joints - 1.0  # 1-based MATLAB pixels -> 0-based
-            vis = coco_visibility(xy, width, height)
-            box = box_from_points(xy, vis > 0, width, height, box_margin)
-            if box is None:
-                skipped['frames'] += 1
-                continue
-            t, name = frames[f]
-            boxes[str(t)] = box
-            if v['index'] <= 20 and (split != 'train' or k % keypoint_stride == 0):
-                ds.add_instance(split, rel_path(osp.join(folder, name), out), width, height,
-                                np.concatenate([xy, vis[:, None]], 1), bbox=box,
-                                image_extra=dict(video=v['index'], frame=int(f)))
+        for kind in ('train', 'test'):
+            for k, (f, joints) in enumerate(zip(v[f'{kind}_frames'], v[f'{kind}_joints'])):
+                if f not in frames:
+                    skipped['frames'] += 1
+                    continue
+                xy = joints - 1.0  # 1-based MATLAB pixels -> 0-based
+                vis = coco_visibility(xy, width, height)
+                box = box_from_points(xy, vis > 0, width, height, box_margin)
+                if box is None:
+                    skipped['frames'] += 1
+                    continue
+                t, name = frames[f]
+                boxes.setdefault(str(t), box)
+                stride = keypoint_stride if kind == 'train' else 1
+                if kind == scored and v['index'] <= 20 and k % stride == 0:
+                    ds.add_instance(split, rel_path(osp.join(folder, name), out), width, height,
+                                    np.concatenate([xy, vis[:, None]], 1), bbox=box,
+                                    image_extra=dict(video=v['index'], frame=int(f)))
         video = dict(id=str(v['index']), path=rel_path(folder, out), num_frames=num_frames,
                      identity=v['name'], type=v['type'], source=v['source'])
         if len(boxes) >= 2:
