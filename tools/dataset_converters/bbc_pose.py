@@ -27,6 +27,7 @@ import logging
 import os
 import os.path as osp
 import sys
+from typing import Dict, Tuple
 
 import numpy as np
 
@@ -36,7 +37,7 @@ from hierembed.datasets.converters import (ConvertedDataset, box_from_points,  #
                                            coco_visibility, converter_parser, image_size, rel_path,
                                            run_converter)
 from hierembed.datasets.metainfo import parse_metainfo  # noqa: E402
-from hierembed.datasets.video_io import frame_sort_key  # noqa: E402
+from hierembed.datasets.video_io import IMAGE_EXTS, frame_sort_key  # noqa: E402
 
 logger = logging.getLogger('bbc_pose')
 MAT_PLACES = ('bbcpose.mat', 'code/bbcpose.mat', 'bbcpose_extbbcpose_code_1.0/bbcpose.mat')
@@ -87,10 +88,10 @@ def read_bbcpose(path: str) -> list:
     return videos
 
 
-def list_frames(folder: str) -> dict:
-    """Frame number -> (index in the folder's natural order, file name)."""
+def list_frames(folder: str) -> Tuple[Dict[int, Tuple[int, str]], int]:
+    """(frame number -> (index in the order ``FolderReader`` reads, file name), image count)."""
     names = sorted((e.name for e in os.scandir(folder)
-                    if e.name.lower().endswith('.jpg') and e.is_file()), key=frame_sort_key)
+                    if e.name.lower().endswith(IMAGE_EXTS) and e.is_file()), key=frame_sort_key)
     out = {}
     for t, name in enumerate(names):
         stem = osp.splitext(name)[0]
