@@ -1,8 +1,8 @@
 # Full-body embedding, trained as in the paper (section 4) on Penn Action.
 #
 # Data: Penn Action (Zhang et al., http://dreamdragon.github.io/PennAction/, 2326 sports clips as
-# frame folders with per-frame boxes and 13 joints in .mat files). Convert it with the Penn Action
-# converter in tools/dataset_converters/, which writes both formats (docs/data.md):
+# frame folders with per-frame boxes and 13 joints in .mat files). Convert it with
+# tools/dataset_converters/penn_action.py, which writes both formats (docs/data.md):
 # data/penn_action/annotations/videos_{train,val,test}.json for this config and
 # keypoints_{split}.json for the probes.
 #

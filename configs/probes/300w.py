@@ -1,9 +1,10 @@
 # 300-W, 68 face landmarks (paper Table 3): mean error normalised by the inter-ocular distance
 # (outer eye corners, the 300-W convention), in %.
 #
-# Probe set: data/300w/annotations/keypoints_{train,test}.json (docs/data.md); the converter writes
-# the outer-eye-corner distance as each annotation's `norm_size`. Report columns by index in the
-# 68-point (iBUG) order.
+# Probe set: data/300w/annotations/keypoints_{train,test}.json (docs/data.md; test is the full
+# set, keypoints_{common,challenging}.json its parts), written by
+# tools/dataset_converters/300w.py, which writes the outer-eye-corner distance as each
+# annotation's `norm_size`. Report columns by index in the 68-point (iBUG) order.
 _base_ = ['./_base_/default_probe.py']
 
 data_root = 'data/300w'

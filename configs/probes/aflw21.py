@@ -2,8 +2,11 @@
 # normalised by the inter-ocular distance, in %; visibility (section 5.2) from AFLW's
 # per-landmark visibility labels: ROC AUC per landmark, averaged.
 #
-# Probe set: data/aflw/annotations/keypoints_{train,test}.json (docs/data.md); the converter writes
-# each face's inter-ocular distance as the annotation's `norm_size`. Report columns by index in
+# Probe set: data/aflw/annotations/keypoints_{train,test}.json (docs/data.md), written by
+# tools/dataset_converters/aflw.py --protocol aflw21, which writes each face's inter-ocular
+# (eye-centre) distance as the annotation's `norm_size`. AFLW has no row for a hidden landmark
+# (written v=0), so the visibility AUC, which scores labelled landmarks only, has no hidden ones
+# to score on. Report columns by index in
 # AFLW's 21-point order (1-based in its documentation: brows 1-6, eyes 7-12, ears 13 and 17,
 # nose 14-16, mouth 18-20, chin 21).
 _base_ = ['./_base_/default_probe.py']

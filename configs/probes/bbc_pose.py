@@ -1,9 +1,10 @@
 # BBC Pose, upper-body landmarks (paper Table 1): PCK within d = 6 pixels at the original frame
 # scale; columns Hd, Wrt, Elb, Shldr, Avg. Embedding: configs/upper_body.py (Extended BBC Pose).
 #
-# Probe set: BBC Pose keypoints in the COCO format of docs/data.md, written by the
-# BBC Pose converter in tools/dataset_converters/ to data/bbc_pose/annotations/
-# keypoints_{train,val,test}.json. `norm` is one original pixel in crop pixels, so thr = 6.
+# Probe set: BBC Pose keypoints in the COCO format of docs/data.md, written by
+# tools/dataset_converters/bbc_pose.py to data/bbc_pose/annotations/
+# keypoints_{train,val,test}.json (videos 1-10, 11-15, 16-20). `norm` is one original pixel in
+# crop pixels, so thr = 6 (the scale question: docs/probe.md, last section).
 _base_ = ['./_base_/default_probe.py']
 
 data_root = 'data/bbc_pose'

@@ -2,8 +2,9 @@
 # diameter (left shoulder to right hip); columns Hd, Shldr, Elb, Wrt, Avg. The hips are annotated
 # (they define the torso) but not scored.
 #
-# Probe set: FLIC in the COCO format of docs/data.md, data/flic/annotations/
-# keypoints_{train,test}.json (FLIC has no val split: val is carved out of train).
+# Probe set: FLIC in the COCO format of docs/data.md, written by tools/dataset_converters/flic.py
+# to data/flic/annotations/keypoints_{train,test}.json (FLIC has no val split: val is carved out
+# of train).
 _base_ = ['./_base_/default_probe.py']
 
 data_root = 'data/flic'

@@ -1,8 +1,9 @@
 # MAFL, 5 face landmarks with the VoxCeleb2 embedding (paper Table 3): mean error normalised by
 # the inter-ocular distance (eye centres), in %. Embedding: configs/face.py.
 #
-# Probe set: MAFL in the COCO format of docs/data.md, data/mafl/annotations/
-# keypoints_{train,test}.json, keypoints named as hierembed/datasets/metainfo/mafl.py.
+# Probe set: MAFL in the COCO format of docs/data.md, written by tools/dataset_converters/mafl.py
+# to data/mafl/annotations/keypoints_{train,test}.json, keypoints named as
+# hierembed/datasets/metainfo/mafl.py.
 _base_ = ['./_base_/default_probe.py']
 
 data_root = 'data/mafl'

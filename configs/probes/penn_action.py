@@ -2,9 +2,10 @@
 # Elb, Wrt, Hip, Knee, Ankl, Mean. Visibility (section 5.2): ROC AUC per landmark, averaged.
 # Embedding: configs/full_body.py (Penn Action videos).
 #
-# Probe set: Penn Action in the COCO format of docs/data.md, written by the Penn Action converter
-# in tools/dataset_converters/ to data/penn_action/annotations/keypoints_{train,test}.json
-# (no val split: val is carved out of train).
+# Probe set: Penn Action in the COCO format of docs/data.md, written by
+# tools/dataset_converters/penn_action.py to data/penn_action/annotations/
+# keypoints_{train,val,test}.json; val is the converter's hold-out of whole training clips (not
+# frames carved out of train, which would put near-duplicate frames on both sides).
 _base_ = ['./_base_/default_probe.py']
 
 data_root = 'data/penn_action'
@@ -16,6 +17,5 @@ probe_dataset = dict(
     metainfo='penn_action',
     norm_type='bbox',
     norm_kwargs=dict(factor=1.0))
-probe_splits = dict(val=None)
 
 metrics = [dict(type='PCKMetric', thr=0.2, name='PCK@0.2'), dict(type='VisibilityAUCMetric')]

@@ -11,6 +11,7 @@ garbage collector would otherwise free.
 import glob
 import os
 import os.path as osp
+import re
 import warnings
 import weakref
 from collections import OrderedDict
@@ -121,13 +122,20 @@ class SequentialReader:
         return np.stack([out[int(i)] for i in indices])
 
 
+def frame_sort_key(name: str) -> tuple:
+    """Natural order of frame file names: digit runs compare as numbers (``2.jpg`` before
+    ``10.jpg``; zero-padded names keep their order)."""
+    return tuple((0, int(part), part) if part.isdigit() else (1, 0, part)
+                 for part in re.split(r'(\d+)', osp.basename(name)) if part)
+
+
 class FolderReader:
-    """A folder of frames, in the order of their file names."""
+    """A folder of frames, in the natural order of their file names (:func:`frame_sort_key`)."""
 
     def __init__(self, path: str):
         self.path = path
-        self.files = sorted(f for f in glob.glob(osp.join(path, '*'))
-                            if f.lower().endswith(IMAGE_EXTS))
+        self.files = sorted((f for f in glob.glob(osp.join(path, '*'))
+                             if f.lower().endswith(IMAGE_EXTS)), key=frame_sort_key)
         if not self.files:
             raise VideoDecodeError(f'{path}: folder holds no frames ({", ".join(IMAGE_EXTS)})')
         self.num_frames = len(self.files)

@@ -1,6 +1,7 @@
 """Convert Penn Action (Zhang et al. 2013) to the toolkit's two formats.
 
-The public layout::
+Obtain: http://dreamdragon.github.io/PennAction/ (Penn_Action.tar.gz). The public layout, under
+ROOT (the Penn_Action folder)::
 
     Penn_Action/frames/NNNN/NNNNNN.jpg     (1-based frame numbers)
     Penn_Action/labels/NNNN.mat            x, y, visibility [nframes, 13]; bbox [nframes, 4]
@@ -10,20 +11,27 @@ The public layout::
 Writes ``OUT/annotations/videos_{train,val,test}.json`` (one track per clip, the frame folder as
 the video) and ``OUT/annotations/keypoints_{train,val,test}.json`` (COCO, category
 ``penn_action``). Penn Action has no validation split: ``--val-fraction`` of the training clips
-(chosen by a seeded shuffle) become ``val``. Visibility: 1 -> COCO v=2; 0 -> v=1 inside the image,
-v=0 outside it (such points are kept but not scored).
+(chosen by a seeded shuffle) become ``val``, whole clips, so that no frame of a val clip is near
+a training frame (configs/probes/penn_action.py uses this split). Visibility: 1 -> COCO v=2;
+0 -> v=1 inside the image, v=0 outside it (not scored).
 
-    python tools/dataset_converters/penn_action.py data/Penn_Action --out data/Penn_Action
+    python tools/dataset_converters/penn_action.py /data/Penn_Action --out data/penn_action
 """
-import argparse
 import glob
-import json
 import os
 import os.path as osp
 import sys
 
 import numpy as np
 from scipy.io import loadmat
+
+sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
+
+from hierembed.datasets.converters import (ConvertedDataset, assign_splits,  # noqa: E402
+                                           coco_visibility, converter_parser, rel_path,
+                                           run_converter)
+from hierembed.datasets.metainfo import parse_metainfo  # noqa: E402
+from hierembed.datasets.video_io import frame_sort_key  # noqa: E402
 
 NUM_JOINTS = 13
 
@@ -33,12 +41,6 @@ def _scalar(v):
     if a.dtype.kind in 'US':
         return str(a[0]) if a.size else ''
     return a[0].item() if a.size else None
-
-
-def _rel(path: str, root: str) -> str:
-    """``path`` relative to ``root`` when inside it (docs/data.md), else absolute."""
-    rel = osp.relpath(osp.abspath(path), osp.abspath(root))
-    return osp.abspath(path) if rel.startswith('..') else rel
 
 
 def read_label(mat_path: str) -> dict:
@@ -98,7 +100,6 @@ def convert(root: str, out: str = None, val_fraction: float = 0.1, keypoint_stri
         keypoint_stride: every this many frames becomes a keypoint image.
         seed: of the val hold-out.
     """
-    from hierembed.datasets.metainfo import parse_metainfo
     out = out or root
     labels = sorted(glob.glob(osp.join(root, 'labels', '*.mat')))
     if not labels:
@@ -111,76 +112,49 @@ def convert(root: str, out: str = None, val_fraction: float = 0.1, keypoint_stri
         folder = osp.join(root, 'frames', clip)
         if not osp.isdir(folder):
             raise FileNotFoundError(f'{path}: its frames folder {folder} is missing')
-        files = sorted(f for f in os.listdir(folder) if f.lower().endswith('.jpg'))
+        files = sorted((f for f in os.listdir(folder) if f.lower().endswith('.jpg')),
+                       key=frame_sort_key)
         if len(files) != label['n']:
             raise ValueError(f'{path}: field `nframes` is {label["n"]} but {folder} holds '
                              f'{len(files)} frames')
         clips.append((clip, label, folder, files))
-    train = [c for c in clips if c[1]['train']]
-    rng = np.random.default_rng(seed)
-    n_val = int(round(val_fraction * len(train)))
-    val_ids = {train[i][0] for i in rng.permutation(len(train))[:n_val]}
+    split_of = assign_splits((c[0] for c in clips if c[1]['train']), val_fraction, 0.0, seed)
 
     meta = parse_metainfo('penn_action')
-    category = dict(id=1, name='penn_action', supercategory='person',
-                    keypoints=meta['keypoint_names'],
-                    skeleton=[[a + 1, b + 1] for a, b in meta['skeleton']])
-    info = dict(object_class='full_body', source='penn_action', version=1)
-    splits = {s: dict(videos=[], images=[], annotations=[]) for s in ('train', 'val', 'test')}
+    ds = ConvertedDataset(out, dict(object_class='full_body', source='penn_action', version=1),
+                          meta['keypoint_names'], 'penn_action', meta['skeleton'], 'person')
     for clip, label, folder, files in clips:
-        split = 'test' if not label['train'] else 'val' if clip in val_ids else 'train'
-        sp = splits[split]
+        split = split_of.get(clip, 'test')
         boxes = {}
         for t in range(label['n']):
             box = _box(label, t)
             if box is not None:
                 boxes[str(t)] = box
-        sp['videos'].append(dict(id=clip, path=_rel(folder, out), num_frames=label['n'],
+        ds.add_video(split, dict(id=clip, path=rel_path(folder, out), num_frames=label['n'],
                                  identity=clip, action=label['action'], pose=label['pose'],
                                  tracks=[dict(id=0, boxes=boxes)]))
         for t in range(0, label['n'], keypoint_stride):
             if str(t) not in boxes:
                 continue
-            xs, ys, vs = label['x'][t], label['y'][t], label['vis'][t]
-            kps = []
-            for x, y, v in zip(xs, ys, vs):
-                finite = np.isfinite(x) and np.isfinite(y)
-                inside = finite and 0 <= x <= label['w'] - 1 and 0 <= y <= label['h'] - 1
-                cv = (2 if v > 0 else 1) if inside else 0
-                kps += [round(float(x), 2) if finite else 0.0,
-                        round(float(y), 2) if finite else 0.0, cv]
-            image_id = len(sp['images']) + 1
-            sp['images'].append(dict(id=image_id, file_name=_rel(osp.join(folder, files[t]), out),
-                                     width=int(label['w']), height=int(label['h']),
-                                     video_id=clip, frame=t))
-            box = boxes[str(t)]
-            sp['annotations'].append(dict(id=image_id, image_id=image_id, category_id=1,
-                                          bbox=box, area=round(box[2] * box[3], 2), iscrowd=0,
-                                          keypoints=kps,
-                                          num_keypoints=int(sum(k > 0 for k in kps[2::3]))))
-    os.makedirs(osp.join(out, 'annotations'), exist_ok=True)
-    summary = {}
-    for split, sp in splits.items():
-        with open(osp.join(out, 'annotations', f'videos_{split}.json'), 'w') as f:
-            json.dump(dict(metainfo=info, videos=sp['videos']), f, separators=(',', ':'))
-        with open(osp.join(out, 'annotations', f'keypoints_{split}.json'), 'w') as f:
-            json.dump(dict(info=info, images=sp['images'], annotations=sp['annotations'],
-                           categories=[category]), f, separators=(',', ':'))
-        summary[split] = dict(videos=len(sp['videos']), images=len(sp['images']))
-    return summary
+            xy = np.stack([label['x'][t], label['y'][t]], 1)
+            v = coco_visibility(xy, label['w'], label['h'], occluded=label['vis'][t] <= 0)
+            ds.add_instance(split, rel_path(osp.join(folder, files[t]), out), int(label['w']),
+                            int(label['h']), np.concatenate([xy, v[:, None]], 1),
+                            bbox=boxes[str(t)], image_extra=dict(video_id=clip, frame=t))
+    return ds.write()
 
 
 def main(argv=None) -> int:
-    p = argparse.ArgumentParser(description='Convert Penn Action to the hierembed formats.')
+    p = converter_parser(__doc__)
     p.add_argument('root', help='the Penn_Action folder (frames/, labels/)')
-    p.add_argument('--out', default=None, help='data_root to write annotations/ (default: root)')
+    p.add_argument('--out', default='data/penn_action',
+                   help='data_root to write annotations/ into (the configs read data/penn_action)')
     p.add_argument('--val-fraction', type=float, default=0.1)
     p.add_argument('--keypoint-stride', type=int, default=1)
     p.add_argument('--seed', type=int, default=0)
     args = p.parse_args(argv)
-    summary = convert(args.root, args.out, args.val_fraction, args.keypoint_stride, args.seed)
-    print(json.dumps(summary))
-    return 0
+    return run_converter(convert, args.root, args.out, args.val_fraction,
+                         args.keypoint_stride, args.seed)
 
 
 if __name__ == '__main__':

@@ -1,4 +1,5 @@
-# Face tracks in the video-collection format, e.g. VoxCeleb written by tools/dataset_converters.
+# Face tracks in the video-collection format (docs/data.md), e.g. VoxCeleb2 written by
+# tools/dataset_converters/voxceleb2.py, or your own videos by video_folder.py --detector face.
 # Pairs come from anywhere in a track (max_gap=None; paper section 4).
 dataset_type = 'VideoPairDataset'
 data_root = 'data/voxceleb'

@@ -1,5 +1,5 @@
-# Full-body videos in the video-collection format, e.g. Penn Action written by
-# tools/dataset_converters. Pairs are at most 20 frames apart (paper section 4).
+# Full-body videos in the video-collection format (docs/data.md), e.g. Penn Action written by
+# tools/dataset_converters/penn_action.py. Pairs are at most 20 frames apart (paper section 4).
 dataset_type = 'VideoPairDataset'
 data_root = 'data/penn_action'
 input_size = 256

@@ -1,5 +1,5 @@
-# Upper-body videos in the video-collection format (docs/data.md), e.g. BBC Pose
-# written by tools/dataset_converters. Pairs are at most 50 frames apart (paper section 4).
+# Upper-body videos in the video-collection format (docs/data.md), e.g. BBC Pose written by
+# tools/dataset_converters/bbc_pose.py. Pairs are at most 50 frames apart (paper section 4).
 dataset_type = 'VideoPairDataset'
 data_root = 'data/bbc_pose'
 input_size = 256

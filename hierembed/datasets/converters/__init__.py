@@ -1,0 +1,13 @@
+"""What the dataset converters (``tools/dataset_converters/``) share: writing the two formats
+(docs/data.md), boxes and visibility from keypoints, splits, and detection tracks for a folder of
+a user's own videos."""
+from .cli import converter_parser, run_converter
+from .tracking import (DETECTORS, DetectorUnavailableError, detect_tracks, link_detections,
+                       smooth_track)
+from .writer import (ConvertedDataset, assign_splits, box_from_points, coco_visibility, image_size,
+                     rel_path, write_json_atomic)
+
+__all__ = ['ConvertedDataset', 'assign_splits', 'box_from_points', 'coco_visibility',
+           'converter_parser', 'run_converter', 'image_size', 'rel_path', 'write_json_atomic',
+           'DETECTORS', 'DetectorUnavailableError', 'detect_tracks', 'link_detections',
+           'smooth_track']

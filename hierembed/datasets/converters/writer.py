@@ -1,0 +1,202 @@
+"""Write a converted dataset: ``annotations/videos_<split>.json`` (video collections) and
+``annotations/keypoints_<split>.json`` (COCO keypoints), the two formats of docs/data.md.
+
+Each file is written to a temporary name and renamed into place, so a reader never sees half a
+file, and a converter that fails leaves the previous annotations as they were.
+"""
+import json
+import os
+import os.path as osp
+from typing import Dict, Iterable, List, Optional, Sequence, Tuple
+
+import numpy as np
+
+SPLITS = ('train', 'val', 'test')
+
+
+def rel_path(path: str, root: str) -> str:
+    """``path`` relative to ``root`` when it lies inside it, else absolute (docs/data.md)."""
+    path = osp.abspath(path)
+    rel = osp.relpath(path, osp.abspath(root))
+    return path if rel.startswith('..') else rel
+
+
+def coco_visibility(xy: np.ndarray, width: float, height: float,
+                    labelled: Optional[np.ndarray] = None,
+                    occluded: Optional[np.ndarray] = None) -> np.ndarray:
+    """COCO visibility of K points: 0 unlabelled, not finite or outside the image, 1 occluded,
+    2 visible.
+
+    Args:
+        xy: [K, 2] pixel coordinates, pixel centres at integers (0-based).
+        width, height: of the image; a point is inside when ``0 <= x <= width - 1`` (same for y).
+        labelled: [K] bool, default all.
+        occluded: [K] bool, default none.
+
+    Returns:
+        [K] int64 in {0, 1, 2}.
+    """
+    xy = np.asarray(xy, np.float64).reshape(-1, 2)
+    with np.errstate(invalid='ignore'):
+        inside = np.isfinite(xy).all(1) & (xy[:, 0] >= 0) & (xy[:, 0] <= width - 1) & \
+            (xy[:, 1] >= 0) & (xy[:, 1] <= height - 1)
+    if labelled is not None:
+        inside &= np.asarray(labelled, bool).reshape(-1)
+    v = np.where(inside, 2, 0)
+    if occluded is not None:
+        v[inside & np.asarray(occluded, bool).reshape(-1)] = 1
+    return v.astype(np.int64)
+
+
+def box_from_points(xy: np.ndarray, valid: np.ndarray, width: float, height: float,
+                    margin: float = 0.0, min_points: int = 2) -> Optional[List[float]]:
+    """The box [x, y, w, h] (COCO edge coordinates) around the valid points, each side grown by
+    ``margin`` times the box's longer side, clipped to the image.
+
+    Args:
+        xy: [K, 2] points; valid: [K] bool.
+        margin: fraction of the longer side added on every side.
+        min_points: fewer valid points give no box.
+
+    Returns:
+        the box, or None when there are too few points or it has no area inside the image.
+    """
+    xy = np.asarray(xy, np.float64).reshape(-1, 2)
+    valid = np.asarray(valid, bool).reshape(-1) & np.isfinite(xy).all(1)
+    if valid.sum() < min_points:
+        return None
+    (x1, y1), (x2, y2) = xy[valid].min(0), xy[valid].max(0) + 1.0  # pixel centres -> edges
+    grow = margin * max(x2 - x1, y2 - y1)
+    x1, y1 = max(0.0, x1 - grow), max(0.0, y1 - grow)
+    x2, y2 = min(float(width), x2 + grow), min(float(height), y2 + grow)
+    if x2 - x1 < 1 or y2 - y1 < 1:
+        return None
+    return [round(float(v), 2) for v in (x1, y1, x2 - x1, y2 - y1)]
+
+
+def assign_splits(keys: Iterable[str], val_fraction: float = 0.1, test_fraction: float = 0.1,
+                  seed: int = 0) -> Dict[str, str]:
+    """Key (an identity, a clip) -> 'train' / 'val' / 'test' by a seeded shuffle of the sorted
+    unique keys; the rounded fractions go to test, then val, the rest (at least one) to train."""
+    keys = sorted(set(keys))
+    order = np.random.default_rng(seed).permutation(len(keys))
+    n_test = min(int(round(test_fraction * len(keys))), max(0, len(keys) - 1))
+    n_val = min(int(round(val_fraction * len(keys))), max(0, len(keys) - 1 - n_test))
+    return {keys[i]: 'test' if r < n_test else 'val' if r < n_test + n_val else 'train'
+            for r, i in enumerate(order)}
+
+
+def image_size(path: str) -> Tuple[int, int]:
+    """(width, height) of an image file, from its header (PIL) when possible.
+
+    Raises:
+        ValueError: naming the file when it cannot be read.
+    """
+    try:
+        from PIL import Image
+        with Image.open(path) as img:
+            return img.size
+    except ImportError:
+        pass
+    except Exception as e:
+        raise ValueError(f'{path}: cannot read the image ({e})') from None
+    import cv2
+    img = cv2.imread(path, cv2.IMREAD_UNCHANGED)
+    if img is None:
+        raise ValueError(f'{path}: cannot read the image')
+    return img.shape[1], img.shape[0]
+
+
+def write_json_atomic(path: str, obj) -> None:
+    """``json.dump`` to ``path`` through a temporary file and a rename."""
+    os.makedirs(osp.dirname(path) or '.', exist_ok=True)
+    tmp = f'{path}.tmp-{os.getpid()}'
+    with open(tmp, 'w') as f:
+        json.dump(obj, f, separators=(',', ':'))
+    os.replace(tmp, path)
+
+
+class ConvertedDataset:
+    """Collects videos and keypoint instances per split, then writes both formats.
+
+    Args:
+        out: the data_root (``annotations/`` is written inside it).
+        info: ``metainfo`` of the video files and ``info`` of the COCO files
+            (``object_class``, ``source``, ``version``).
+        keypoint_names: the K names of the COCO category (None: no keypoint files).
+        category_name: the category's name (picks the metainfo file by name).
+        skeleton: 0-based index pairs (written 1-based).
+        splits: the splits to write.
+    """
+
+    def __init__(self, out: str, info: dict, keypoint_names: Optional[Sequence[str]] = None,
+                 category_name: str = '', skeleton: Sequence[Sequence[int]] = (),
+                 supercategory: str = '', splits: Sequence[str] = SPLITS):
+        self.out = out
+        self.info = dict(info)
+        self.splits = tuple(splits)
+        self.videos = {s: [] for s in self.splits}
+        self.images = {s: [] for s in self.splits}
+        self.annotations = {s: [] for s in self.splits}
+        self.category = None
+        if keypoint_names is not None:
+            self.category = dict(id=1, name=category_name, supercategory=supercategory,
+                                 keypoints=list(keypoint_names),
+                                 skeleton=[[int(a) + 1, int(b) + 1] for a, b in skeleton])
+
+    def add_video(self, split: str, video: dict) -> None:
+        """One entry of ``videos_<split>.json`` (``id``, ``path`` relative to ``out`` or
+        absolute, optional ``num_frames``, ``identity``, ``tracks``)."""
+        self.videos[split].append(video)
+
+    def add_instance(self, split: str, file_name: str, width: int, height: int,
+                     keypoints: np.ndarray, bbox: Optional[Sequence[float]] = None,
+                     box_margin: float = 0.1, image_extra: Optional[dict] = None,
+                     **ann_extra) -> Optional[int]:
+        """One image with one labelled instance.
+
+        Args:
+            file_name: the image, absolute or relative to ``out``.
+            keypoints: [K, 3] (x, y, COCO v); x, y of unlabelled points (v = 0) are written as 0.
+            bbox: [x, y, w, h]; default: around the labelled keypoints, grown by ``box_margin``.
+            image_extra, ann_extra: extra keys of the image and the annotation (``norm_size``).
+
+        Returns:
+            the image id, or None when no box could be made (too few labelled keypoints).
+        """
+        kps = np.asarray(keypoints, np.float64).reshape(-1, 3)
+        if bbox is None:
+            bbox = box_from_points(kps[:, :2], kps[:, 2] > 0, width, height, box_margin)
+        if bbox is None:
+            return None
+        lab = kps[:, 2] > 0
+        flat = np.stack([np.where(lab, kps[:, 0], 0.0), np.where(lab, kps[:, 1], 0.0),
+                         kps[:, 2]], 1)
+        image_id = len(self.images[split]) + 1
+        image = dict(id=image_id, file_name=file_name, width=int(width), height=int(height))
+        image.update(image_extra or {})
+        self.images[split].append(image)
+        self.annotations[split].append(dict(
+            id=image_id, image_id=image_id, category_id=1, iscrowd=0,
+            bbox=[round(float(b), 2) for b in bbox], area=round(float(bbox[2] * bbox[3]), 2),
+            num_keypoints=int(lab.sum()),
+            keypoints=[round(float(v), 2) if i % 3 < 2 else int(v)
+                       for i, v in enumerate(flat.reshape(-1))], **ann_extra))
+        return image_id
+
+    def write(self, **extra) -> Dict[str, Dict[str, int]]:
+        """Write the files of every split; return split -> dict(videos=..., images=...), and
+        ``extra`` (e.g. ``skipped=...``) beside."""
+        ann = osp.join(self.out, 'annotations')
+        for split in self.splits:
+            if self.videos[split] or self.category is None:
+                write_json_atomic(osp.join(ann, f'videos_{split}.json'),
+                                  dict(metainfo=self.info, videos=self.videos[split]))
+            if self.category is not None:
+                write_json_atomic(osp.join(ann, f'keypoints_{split}.json'), dict(
+                    info=self.info, images=self.images[split],
+                    annotations=self.annotations[split], categories=[self.category]))
+        summary = {s: dict(videos=len(self.videos[s]), images=len(self.images[s]))
+                   for s in self.splits}
+        summary.update(extra)
+        return summary

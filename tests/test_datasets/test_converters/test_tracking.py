@@ -1,0 +1,81 @@
+"""Linking, filling and smoothing of detection tracks; a whole real video through
+detect_tracks with a detector that finds a drawn square; OpenCV's own detectors."""
+import os.path as osp
+import sys
+
+import cv2
+import numpy as np
+import pytest
+
+from hierembed.datasets.converters.tracking import (DetectorUnavailableError, detect_tracks,
+                                                    haar_face_detector, hog_person_detector, iou,
+                                                    link_detections, smooth_track)
+
+sys.path.insert(0, osp.join(osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))),
+                            'test_tools'))
+from converter_helpers import blob_detector, square_frame, write_mp4  # noqa: E402
+
+
+def test_iou_against_hand_computed_values():
+    a = np.array([[0, 0, 10, 10]])
+    b = np.array([[5, 5, 10, 10], [20, 20, 5, 5], [0, 0, 10, 10]])
+    np.testing.assert_allclose(iou(a, b), [[25 / 175, 0.0, 1.0]])
+
+
+def test_link_two_objects_through_a_missed_frame():
+    dets = {}
+    for t in range(12):
+        boxes = [[10 + 2 * t, 10, 20, 20], [80 - 2 * t, 60, 20, 20]]
+        if t == 5:
+            boxes = boxes[1:]  # the first object is missed once
+        if t == 7:
+            boxes.append([150, 150, 5, 5])  # a spurious detection
+        dets[t] = np.array(boxes, np.float64)
+    tracks = link_detections(dets, iou_threshold=0.3, max_gap=3)
+    assert [sorted(tr) for tr in tracks[:2]] == [[t for t in range(12) if t != 5],
+                                                 list(range(12))]
+    assert tracks[0][6][0] == 22 and tracks[1][6][0] == 68
+    assert [sorted(tr) for tr in tracks[2:]] == [[7]]
+    # a gap longer than max_gap ends the track
+    split = link_detections({0: dets[0][:1], 1: dets[1][:1], 9: dets[9][:1]}, max_gap=3)
+    assert [sorted(tr) for tr in split] == [[0, 1], [9]]
+
+
+def test_smooth_fills_gaps_keeps_steady_motion_and_damps_jitter():
+    truth = {t: np.array([10 + 3.0 * t, 20 + 1.0 * t, 30, 40]) for t in range(20)}
+    sparse = {t: b for t, b in truth.items() if t % 4 == 0 or t == 19}
+    out = smooth_track(sparse, 200, 200, window=5)
+    assert sorted(map(int, out)) == list(range(20))
+    np.testing.assert_allclose([out[str(t)] for t in range(20)],
+                               [truth[t] for t in range(20)], atol=0.01)
+    rng = np.random.default_rng(0)
+    noisy = {t: b + np.r_[rng.normal(0, 2, 2), 0, 0] for t, b in truth.items()}
+    raw = np.abs([noisy[t][:2] - truth[t][:2] for t in range(20)]).mean()
+    smoothed = np.abs([np.subtract(smooth_track(noisy, 200, 200, 5)[str(t)][:2],
+                                   truth[t][:2]) for t in range(20)]).mean()
+    assert smoothed < 0.7 * raw
+    clipped = smooth_track({0: np.array([-10.0, 5, 30, 30]), 1: np.array([-10.0, 5, 30, 30])},
+                           100, 100)
+    assert clipped['0'] == [0, 5, 20, 30]
+
+
+def test_detect_tracks_on_a_real_video(tmp_path):
+    path = str(tmp_path / 'square.mp4')
+    write_mp4(path, 24, 96, 96, draw=square_frame)
+    n, w, h, tracks = detect_tracks(path, blob_detector, stride=3, min_length=10)
+    assert (n, w, h) == (24, 96, 96) and len(tracks) == 1
+    assert sorted(map(int, tracks[0])) == list(range(22))  # detections at 0, 3, ..., 21
+    for t in (0, 10, 21):  # the drawn square, within the codec's blur
+        np.testing.assert_allclose(tracks[0][str(t)], [8 + 2 * t, 20, 24, 32], atol=1.5)
+    assert detect_tracks(path, lambda f: np.zeros((0, 4)))[3] == []
+
+
+@pytest.mark.parametrize('make', [haar_face_detector, hog_person_detector])
+def test_opencv_detectors_run_or_say_why_not(make):
+    try:
+        detect = make()
+    except DetectorUnavailableError as e:
+        assert 'opencv-python<5' in str(e) and cv2.__version__ in str(e)
+        return
+    boxes = detect(np.full((160, 120, 3), 90, np.uint8))  # nothing to find in a flat frame
+    assert boxes.shape == (0, 4)

@@ -1,0 +1,127 @@
+"""Turn a folder of your own videos into a video collection (docs/data.md), with boxes from a
+detector that ships with OpenCV, or whole frames.
+
+Every video under DIR (.mp4 .avi .mov .mkv .webm .m4v .mpg .mpeg, at any depth) becomes one
+entry. Its identity is the first subfolder under DIR that holds it (DIR/<identity>/...), or the
+video's own name when it lies directly in DIR; splits are made by identity (--val-fraction,
+--test-fraction of the identities, seeded; at least one identity trains).
+
+--detector face    OpenCV's Haar frontal-face cascade, frame by frame
+--detector person  OpenCV's HOG people detector, frame by frame
+--detector none    no detection: the whole frame is the object (nothing is decoded)
+
+Detections (on every --stride-th frame, frames shrunk to at most --max-side) are linked into
+tracks by overlap (IoU >= --iou), a track ending after --max-gap frames without a detection; the
+frames between detections are interpolated and the boxes smoothed over --window frames; tracks
+shorter than --min-track frames are dropped, and a video left without a track is skipped and
+listed ("no detections"). OpenCV 5 no longer ships the two detectors (they moved to
+opencv_contrib): with it, face and person stop with an error that says so; use OpenCV 4.x or
+--detector none.
+
+    python tools/dataset_converters/video_folder.py my_videos --out data/my_class --detector face
+    python tools/check_dataset.py CONFIG --cfg-options train_dataloader.dataset.data_root=...
+"""
+import logging
+import os
+import os.path as osp
+import sys
+from typing import Callable, Optional
+
+sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
+
+from hierembed.datasets.converters import (DETECTORS, ConvertedDataset, assign_splits,  # noqa: E402
+                                           converter_parser, detect_tracks, rel_path, run_converter)
+
+logger = logging.getLogger('video_folder')
+VIDEO_EXTS = ('.mp4', '.avi', '.mov', '.mkv', '.webm', '.m4v', '.mpg', '.mpeg')
+OBJECT_CLASS = dict(face='face', person='full_body', none='object')
+
+
+def find_videos(root: str) -> list:
+    """(path, identity) of every video under ``root``, in sorted order."""
+    found = []
+    for folder, dirs, files in os.walk(root):
+        dirs.sort()
+        rel = osp.relpath(folder, root)
+        for name in sorted(files):
+            if name.lower().endswith(VIDEO_EXTS):
+                identity = osp.splitext(name)[0] if rel == '.' else rel.split(os.sep)[0]
+                found.append((osp.join(folder, name), identity))
+    return found
+
+
+def convert(root: str, out: str, detector: str = 'none',
+            detector_fn: Optional[Callable] = None, object_class: Optional[str] = None,
+            val_fraction: float = 0.1, test_fraction: float = 0.1, seed: int = 0,
+            **track_kwargs) -> dict:
+    """Convert a folder of videos; return split -> counts and the ``no_detections`` list.
+
+    Args:
+        detector: 'face', 'person' or 'none'.
+        detector_fn: a detector callable (frame -> boxes [N, 4]) used instead of the named one.
+        track_kwargs: of :func:`hierembed.datasets.converters.detect_tracks` (stride, max_side,
+            iou_threshold, max_gap, min_length, window).
+
+    Raises:
+        FileNotFoundError: no video under ``root``.
+        DetectorUnavailableError: this OpenCV lacks the detector.
+        ValueError: a detector found nothing in any video.
+    """
+    videos = find_videos(root)
+    if not videos:
+        raise FileNotFoundError(f'{root}: no video files ({" ".join(VIDEO_EXTS)}) at any depth')
+    if detector_fn is None and detector != 'none':
+        detector_fn = DETECTORS[detector]()
+    split_of = assign_splits((i for _, i in videos), val_fraction, test_fraction, seed)
+    ds = ConvertedDataset(out, dict(object_class=object_class or OBJECT_CLASS[detector],
+                                    source='video_folder', detector=detector, version=1))
+    no_detections, ids = [], set()
+    for path, identity in videos:
+        vid = osp.splitext(osp.relpath(path, root))[0].replace(os.sep, '/')
+        if vid in ids:
+            raise ValueError(f'{path}: another video has the same name and folder ({vid})')
+        ids.add(vid)
+        entry = dict(id=vid, path=rel_path(path, out), identity=identity)
+        if detector_fn is not None:
+            num_frames, _, _, tracks = detect_tracks(path, detector_fn, **track_kwargs)
+            if not tracks:
+                no_detections.append(path)
+                logger.warning('%s: no detections (no track of %s frames or more), skipped',
+                               path, track_kwargs.get('min_length', 10))
+                continue
+            entry.update(num_frames=num_frames,
+                         tracks=[dict(id=k, boxes=b) for k, b in enumerate(tracks)])
+        ds.add_video(split_of[identity], entry)
+    if detector_fn is not None and len(no_detections) == len(videos):
+        raise ValueError(f'no detections in any of the {len(videos)} videos under {root} with '
+                         f'--detector {detector}; try another detector, a smaller --min-track, '
+                         'or --detector none (whole frames)')
+    return ds.write(no_detections=no_detections)
+
+
+def main(argv=None) -> int:
+    p = converter_parser(__doc__)
+    p.add_argument('dir', help='the folder of videos (a subfolder per identity, optional)')
+    p.add_argument('--out', required=True, help='data_root to write annotations/ into')
+    p.add_argument('--detector', choices=('face', 'person', 'none'), default='none')
+    p.add_argument('--object-class', default=None, help='metainfo.object_class to record '
+                   '(default: face, full_body or object, by detector)')
+    p.add_argument('--val-fraction', type=float, default=0.1)
+    p.add_argument('--test-fraction', type=float, default=0.1)
+    p.add_argument('--seed', type=int, default=0)
+    p.add_argument('--stride', type=int, default=1, help='detect on every this many frames')
+    p.add_argument('--max-side', type=int, default=640, help='shrink frames to this to detect')
+    p.add_argument('--iou', type=float, default=0.3, help='IoU that links a detection')
+    p.add_argument('--max-gap', type=int, default=10, help='frames a track may miss')
+    p.add_argument('--min-track', type=int, default=10, help='shortest track kept (frames)')
+    p.add_argument('--window', type=int, default=5, help='smoothing window (frames)')
+    args = p.parse_args(argv)
+    return run_converter(convert, args.dir, args.out, args.detector,
+                         object_class=args.object_class, val_fraction=args.val_fraction,
+                         test_fraction=args.test_fraction, seed=args.seed, stride=args.stride,
+                         max_side=args.max_side, iou_threshold=args.iou, max_gap=args.max_gap,
+                         min_length=args.min_track, window=args.window)
+
+
+if __name__ == '__main__':
+    sys.exit(main())
