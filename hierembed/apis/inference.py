@@ -56,8 +56,7 @@ def _registered_names() -> set:
     return names
 
 
-def _check_types(value, checkpoint: str, where: str = 'meta.hierembed_cfg',
-                 names: Optional[set] = None) -> None:
+def _check_types(value, checkpoint: str, where: str, names: Optional[set] = None) -> None:
     """Refuse ``type`` names that a registry would resolve by importing them.
 
     mmengine's registries fall back to importing any ``type`` they do not hold
@@ -91,8 +90,10 @@ def checkpoint_config(checkpoint: str) -> Optional[Config]:
     """The training config stored as data in ``checkpoint['meta']['hierembed_cfg']``, if any.
 
     Nothing in the file is executed: the config is a dict of literals (written by
-    ``AtomicCheckpointHook``), and each of its ``type`` names must be a registered component.
-    Config *text* (mmengine's ``meta.cfg``) is never parsed, since parsing runs it.
+    ``AtomicCheckpointHook``); config *text* (mmengine's ``meta.cfg``) is never parsed, since
+    parsing runs it. Its ``type`` names are not vetted here (a trained plugin's components may
+    not be registered in this process): vet a section before building it, as
+    :func:`resolve_model_cfg` does for ``model``.
 
     Args:
         checkpoint: a checkpoint path (anything ``mmengine.runner.load_checkpoint`` reads).
@@ -102,8 +103,8 @@ def checkpoint_config(checkpoint: str) -> Optional[Config]:
 
     Raises:
         CheckpointConfigError: the checkpoint has only config text (written by mmengine or by
-            hierembed before configs were stored as data), or a config naming unregistered
-            components; the message says to pass the training config explicitly.
+            hierembed before configs were stored as data); the message says to pass the
+            training config explicitly.
     """
     from mmengine.runner.checkpoint import _load_checkpoint
 
@@ -125,7 +126,6 @@ def checkpoint_config(checkpoint: str) -> Optional[Config]:
     if not isinstance(data, dict):
         raise CheckpointConfigError(f'{checkpoint}: meta.{CONFIG_KEY} is a '
                                     f'{type(data).__name__}, expected a dict')
-    _check_types(data, checkpoint)
     return Config(data)
 
 
@@ -150,6 +150,7 @@ def resolve_model_cfg(cfg_or_path: CfgLike, checkpoint: Optional[str] = None) ->
     if model_cfg is None and checkpoint is not None:
         ckpt_cfg = checkpoint_config(checkpoint)
         model_cfg = ckpt_cfg.get('model') if ckpt_cfg is not None else None
+        _check_types(model_cfg, checkpoint, 'meta.hierembed_cfg.model')
     if model_cfg is None:
         where = f' nor does {checkpoint!r} store one' if checkpoint else ''
         raise ValueError(f'No model config: the config has no `model`{where}.')
