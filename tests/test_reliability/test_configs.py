@@ -1,6 +1,7 @@
 """Training configs a careless user writes: each refused before anything is built, or made to
 work, with the key and the file named."""
 import os.path as osp
+import runpy
 import sys
 
 import pytest
@@ -19,15 +20,6 @@ from toy_modules import write_tiny_config  # noqa: E402
 DEFAULT = osp.join(REPO, 'configs', 'synthetic_upper_body.py')
 
 
-def _train_tool():
-    import importlib.util
-    spec = importlib.util.spec_from_file_location('train_tool', osp.join(REPO, 'tools',
-                                                                         'train.py'))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def _check(path, options=None, **kw):
     cfg = Config.fromfile(path)
     file_keys = list(cfg.keys())
@@ -39,9 +31,9 @@ def _check(path, options=None, **kw):
 
 def test_misspelt_key_on_the_command_line(tmp_path):
     cfg = write_tiny_config(str(tmp_path / 'tiny.py'), str(tmp_path / 'data'))
+    train = runpy.run_path(osp.join(REPO, 'tools', 'train.py'))['main']
     with pytest.raises(KeyError) as err:
-        _train_tool().main([cfg, '--work-dir', str(tmp_path / 'w'), '--cfg-options',
-                            'trian_cfg.max_iters=1'])
+        train([cfg, '--work-dir', str(tmp_path / 'w'), '--cfg-options', 'trian_cfg.max_iters=1'])
     msg = str(err.value)
     assert "'trian_cfg' Did you mean 'train_cfg'" in msg and 'tiny.py' in msg
     assert not osp.exists(str(tmp_path / 'w'))  # refused before the Runner made its work dir
