@@ -21,10 +21,12 @@ Config text is never executed
 mmengine stores the training config as Python text (``meta['cfg']``; mmcv-era files:
 ``meta['config']``) and parses it with ``Config.fromstring``, which runs it: ``Runner.resume``
 does so for ``meta['config']``. A file that passes the weights-only loader can therefore still
-run code. The loader drops both texts from every checkpoint it returns (and says so), so no
-caller can execute them; ``AtomicCheckpointHook`` saves the config as data instead, a dict of
-Python literals in ``meta['hierembed_cfg']`` (:func:`config_to_literals`), which
-``hierembed.apis.checkpoint_config`` reads back without running anything.
+run code. Both texts are dropped from every checkpoint that mmengine's ``CheckpointLoader``
+returns, whatever its scheme (local files, URLs), and from what the local loader returns (with a
+warning naming the file), so no caller can execute them. ``AtomicCheckpointHook`` saves the
+config as data instead, a dict of Python literals in ``meta['hierembed_cfg']``
+(:func:`config_to_literals`), which ``hierembed.apis.checkpoint_config`` reads back without
+running anything.
 
 Saving
 ------
@@ -208,6 +210,16 @@ def load_from_local_weights_only(filename: str, map_location: Any = None) -> Any
 
 
 CheckpointLoader.register_scheme(prefixes='', loader=load_from_local_weights_only, force=True)
+_scheme_load = CheckpointLoader.load_checkpoint.__func__
+
+
+def _load_without_config_text(cls, filename, map_location=None, logger='current'):
+    """``CheckpointLoader.load_checkpoint`` for every scheme, config text dropped."""
+    return _drop_config_text(_scheme_load(cls, filename, map_location, logger), filename)
+
+
+# Every mmengine read of a checkpoint (Runner.resume, load_from, load_checkpoint) comes here.
+CheckpointLoader.load_checkpoint = classmethod(_load_without_config_text)
 
 
 def atomic_write_bytes(data: bytes, filepath: str) -> None:

@@ -87,6 +87,23 @@ def test_config_text_is_dropped_and_never_executed(tmp_path):
     assert not osp.exists(marker)
 
 
+def test_config_text_is_dropped_whatever_the_scheme(tmp_path):
+    """A URL goes through another mmengine loader; the text goes all the same."""
+    from mmengine.runner.checkpoint import CheckpointLoader, _load_checkpoint
+    path, marker = _crafted(tmp_path)
+
+    def load_from_test_scheme(filename, map_location=None):
+        return torch.load(path, weights_only=True)
+
+    CheckpointLoader.register_scheme('reliability-test://', loader=load_from_test_scheme)
+    try:
+        ckpt = _load_checkpoint('reliability-test://evil.pth')
+    finally:
+        del CheckpointLoader._schemes['reliability-test://']
+    assert 'cfg' not in ckpt['meta'] and 'config' not in ckpt['meta']
+    assert not osp.exists(marker)
+
+
 def test_an_explicit_config_still_loads_the_weights(tmp_path):
     path, marker = _crafted(tmp_path)
     model = init_embedder(dict(model=dict(type='ProbeToyEmbedder', input_size=32)), path)
