@@ -16,6 +16,7 @@ from mmengine.runner import Runner  # noqa: E402
 
 from hierembed.engine import init_distributed, prepare_train_cfg, teardown_distributed  # noqa: E402
 from hierembed.engine.launch import flush_denormals_to_zero  # noqa: E402
+from hierembed.engine.train_checks import check_train_cfg  # noqa: E402
 from hierembed.utils import register_all_modules  # noqa: E402
 
 
@@ -45,11 +46,14 @@ def main(argv=None) -> None:
     args = parse_args(argv)
     register_all_modules(init_default_scope=False)
     cfg = Config.fromfile(args.config)
+    file_keys = list(cfg.keys())
     if args.cfg_options is not None:
         cfg.merge_from_dict(args.cfg_options)
     prepare_train_cfg(cfg, args.config, work_dir=args.work_dir, resume=args.resume,
                       amp=args.amp, launcher=args.launcher)
     flush_denormals_to_zero()  # process-wide: subnormal floats slow the CPU step down
+    check_train_cfg(cfg, args.config, [k.split('.')[0] for k in args.cfg_options or {}],
+                    file_keys)
     init_distributed(cfg)
     runner = Runner.from_cfg(cfg)
     runner.train()

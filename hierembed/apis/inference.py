@@ -40,26 +40,94 @@ def _as_config(cfg_or_path: CfgLike) -> Config:
     return Config(dict(cfg_or_path))
 
 
+class CheckpointConfigError(ValueError):
+    """A checkpoint whose training config cannot be used without executing or trusting it."""
+
+
+_SAFE_SCOPES = ('hierembed', 'mmengine')
+
+
+def _registered_names() -> set:
+    import hierembed.registry as registries
+    names = set()
+    for reg in vars(registries).values():
+        if isinstance(reg, registries.Registry):
+            reg.import_from_location()
+            names |= reg._all_names()
+    return names
+
+
+def _check_types(value, checkpoint: str, where: str, names: Optional[set] = None) -> None:
+    """Refuse ``type`` names that a registry would resolve by importing them.
+
+    mmengine's registries fall back to importing any ``type`` they do not hold
+    (``'subprocess.Popen'`` builds a process), so a config read from a file may name only
+    registered components, and ``_scope_`` only this toolkit's or mmengine's.
+    """
+    if isinstance(value, (list, tuple)):
+        for i, v in enumerate(value):
+            _check_types(v, checkpoint, f'{where}[{i}]', names)
+        return
+    if not isinstance(value, dict):
+        return
+    for key, v in value.items():
+        field = f'{where}.{key}'
+        if key == '_scope_' and v not in _SAFE_SCOPES:
+            raise CheckpointConfigError(f'{checkpoint}: {field} is {v!r}; a config read from a '
+                                        f'checkpoint may only use the scopes {_SAFE_SCOPES}')
+        if key == 'type':
+            names = _registered_names() if names is None else names
+            scope, _, name = v.rpartition('.') if isinstance(v, str) else ('', '', None)
+            if name not in names or scope not in ('',) + _SAFE_SCOPES:
+                raise CheckpointConfigError(
+                    f'{checkpoint}: {field} is {v!r}, which no hierembed registry holds; a '
+                    'config read from a checkpoint may only name registered components (any '
+                    'other name would be imported and called). Pass the training config '
+                    'explicitly if you trust it.')
+        _check_types(v, checkpoint, field, names)
+
+
 def checkpoint_config(checkpoint: str) -> Optional[Config]:
-    """The training config that mmengine stored in ``checkpoint['meta']['cfg']``, if any.
+    """The training config stored as data in ``checkpoint['meta']['hierembed_cfg']``, if any.
+
+    Nothing in the file is executed: the config is a dict of literals (written by
+    ``AtomicCheckpointHook``); config *text* (mmengine's ``meta.cfg``) is never parsed, since
+    parsing runs it. Its ``type`` names are not vetted here (a trained plugin's components may
+    not be registered in this process): vet a section before building it, as
+    :func:`resolve_model_cfg` does for ``model``.
 
     Args:
         checkpoint: a checkpoint path (anything ``mmengine.runner.load_checkpoint`` reads).
 
     Returns:
-        The config, or None when the checkpoint has no ``meta.cfg``.
+        The config, or None when the checkpoint stores none.
+
+    Raises:
+        CheckpointConfigError: the checkpoint has only config text (written by mmengine or by
+            hierembed before configs were stored as data); the message says to pass the
+            training config explicitly.
     """
     from mmengine.runner.checkpoint import _load_checkpoint
 
     import hierembed.engine  # noqa: F401  registers the checkpoint loader for torch >= 2.6
+    from hierembed.engine.checkpoint import CONFIG_KEY, DROPPED_TEXT_KEY
 
     meta = _load_checkpoint(checkpoint, map_location='cpu').get('meta') or {}
-    text = meta.get('cfg')
-    if not text:
+    data = meta.get(CONFIG_KEY)
+    if data is None:
+        if meta.get(DROPPED_TEXT_KEY):
+            keys = ', '.join(f'meta.{k}' for k in meta[DROPPED_TEXT_KEY])
+            raise CheckpointConfigError(
+                f'{checkpoint} stores its training config only as Python text ({keys}), which '
+                'hierembed never executes: reading it would run any code a checkpoint from '
+                'elsewhere put there. Pass the training config explicitly (tools/probe.py '
+                '--train-config CONFIG, tools/propagate.py --config CONFIG, '
+                'init_embedder(CONFIG, checkpoint)).')
         return None
-    if isinstance(text, dict):
-        return Config(text)
-    return Config.fromstring(text, file_format='.py')
+    if not isinstance(data, dict):
+        raise CheckpointConfigError(f'{checkpoint}: meta.{CONFIG_KEY} is a '
+                                    f'{type(data).__name__}, expected a dict')
+    return Config(data)
 
 
 def resolve_model_cfg(cfg_or_path: CfgLike, checkpoint: Optional[str] = None) -> ConfigDict:
@@ -67,21 +135,25 @@ def resolve_model_cfg(cfg_or_path: CfgLike, checkpoint: Optional[str] = None) ->
 
     Args:
         cfg_or_path: a (probe or training) config, its path, or None.
-        checkpoint: a checkpoint whose ``meta.cfg`` is used when the config has no ``model``.
+        checkpoint: a checkpoint whose stored training config (``meta.hierembed_cfg``, see
+            :func:`checkpoint_config`) is used when the config has no ``model``.
 
     Returns:
         A deep copy of the ``model`` config.
 
     Raises:
         ValueError: neither the config nor the checkpoint has a model config.
+        CheckpointConfigError: the checkpoint's config is text only, or names unregistered
+            components.
     """
     cfg = _as_config(cfg_or_path)
     model_cfg = cfg.get('model')
     if model_cfg is None and checkpoint is not None:
         ckpt_cfg = checkpoint_config(checkpoint)
         model_cfg = ckpt_cfg.get('model') if ckpt_cfg is not None else None
+        _check_types(model_cfg, checkpoint, 'meta.hierembed_cfg.model')
     if model_cfg is None:
-        where = f' nor does {checkpoint!r} store one in meta.cfg' if checkpoint else ''
+        where = f' nor does {checkpoint!r} store one' if checkpoint else ''
         raise ValueError(f'No model config: the config has no `model`{where}.')
     return copy.deepcopy(ConfigDict(model_cfg))
 
@@ -95,7 +167,7 @@ def init_embedder(cfg_or_path: CfgLike, checkpoint: Optional[str] = None, device
 
     Args:
         cfg_or_path: a config (path, dict or ``Config``) with a ``model``; or one without, or
-            None, when ``checkpoint`` stores its training config in ``meta.cfg``.
+            None, when ``checkpoint`` stores its training config (``meta.hierembed_cfg``).
         checkpoint: weights to load with ``mmengine.runner.load_checkpoint``.
         device: where to put the model.
         seed: seeds the weight initialisation (the global RNG state is left as it was).

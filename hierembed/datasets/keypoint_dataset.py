@@ -6,12 +6,14 @@ from typing import Dict, List, Optional, Sequence, Union
 import cv2
 import numpy as np
 import torch
+from mmengine.logging import print_log
 from torch.utils.data import Dataset
 
 from hierembed.registry import DATASETS
 from .metainfo import METAINFO_DIR, metainfo_from_names, parse_metainfo
 from .transforms import CropToBox
-from .validation import Issues, fatal, finite_numbers, is_number, load_json, progress
+from .validation import (Issues, box_problem, fatal, finite_numbers, image_size, is_number,
+                         load_json, progress)
 from .video_io import VideoDecodeError
 from .video_pair_dataset import _build_jitter, _chw
 
@@ -116,7 +118,7 @@ class KeypointDataset(Dataset):
         self._resolve_norm()
 
         issues = Issues(f, self.skip_invalid)
-        images = {}
+        images, first_of = {}, {}
         for i, im in enumerate(data['images']):
             where = f'images[{i}]'
             if not isinstance(im, dict):
@@ -126,6 +128,13 @@ class KeypointDataset(Dataset):
                 issues.add(f'{where}.id', f'expected an integer, got {im.get("id")!r}')
                 continue
             where = f'images[{i}] (id {im["id"]})'
+            if im['id'] in first_of:
+                # Either image could be the one its annotations mean: both are left out.
+                issues.add(f'{where}.id', f'duplicate image id: images[{first_of[im["id"]]}] has '
+                           'it too, so the annotations that name it are ambiguous')
+                images.pop(im['id'], None)
+                continue
+            first_of[im['id']] = i
             if not isinstance(im.get('file_name'), str):
                 issues.add(f'{where}.file_name', 'missing or not a string')
                 continue
@@ -138,15 +147,33 @@ class KeypointDataset(Dataset):
             if not osp.isfile(path):
                 issues.add(f'{where}.file_name', f'{path}: no such file')
                 continue
+            try:
+                real = image_size(path)
+            except OSError as e:
+                issues.add(f'{where}.file_name', f'{path}: not a readable image ({e})')
+                continue
+            if real != (im['width'], im['height']):
+                issues.add(f'{where}.width/height', f'declares {im["width"]}x{im["height"]} but '
+                           f'{path} is {real[0]}x{real[1]}')
+                continue
             images[im['id']] = im
-        samples = []
+        samples, seen_ids = [], {}
+        cat_ids = {c.get('id') for c in data['categories'] if isinstance(c, dict)}
+        others = 0
         anns = data['annotations']
         for i, ann in progress(enumerate(anns), len(anns), f'checking {osp.basename(f)}'):
-            s = self._check_ann(i, ann, images, cat['id'], issues)
+            if isinstance(ann, dict) and ann.get('category_id') != cat['id'] and \
+                    ann.get('category_id') in cat_ids:
+                others += 1  # another category of the file: not this keypoint set
+                continue
+            s = self._check_ann(i, ann, images, cat['id'], issues, seen_ids)
             if s is not None:
                 samples.append(s)
         self.num_skipped = len(issues.items)
         issues.report('instances', len(samples))
+        if others:
+            print_log(f'{f}: left out {others} annotations of categories other than '
+                      f'{cat.get("name", cat["id"])!r} (the keypoint category)', logger='current')
         if not samples:
             raise fatal(f, 'annotations', 'no usable instance')
         # Index the checked file with xtcocotools: the samples are what COCO reads back.
@@ -207,17 +234,25 @@ class KeypointDataset(Dataset):
                                  f'`{key}` among {names}; got {kwargs[key]}')
         self.norm_type, self.norm_kwargs = norm_type, kwargs
 
-    def _check_ann(self, i: int, ann, images: Dict, cat_id, issues: Issues) -> Optional[Dict]:
+    def _check_ann(self, i: int, ann, images: Dict, cat_id, issues: Issues,
+                   seen_ids: Dict[int, int]) -> Optional[Dict]:
         where = f'annotations[{i}]'
         if not isinstance(ann, dict):
             issues.add(where, 'expected an object')
             return None
-        if ann.get('category_id') != cat_id:
-            return None  # another category: not this keypoint set
         where = f'annotations[{i}] (id {ann.get("id")!r})'
-        if not isinstance(ann.get('id'), int):
+        if ann.get('category_id') != cat_id:
+            issues.add(f'{where}.category_id', f'{ann.get("category_id")!r} is the id of no '
+                       f'category in the file (the keypoint category is {cat_id!r})')
+            return None
+        if not isinstance(ann.get('id'), int) or isinstance(ann['id'], bool):
             issues.add(f'{where}.id', 'missing or not an integer')
             return None
+        if ann['id'] in seen_ids:
+            issues.add(f'{where}.id', f'duplicate annotation id: annotations[{seen_ids[ann["id"]]}]'
+                       ' has it too (COCO indexes instances by id: one would hide the other)')
+            return None
+        seen_ids[ann['id']] = i
         im = images.get(ann.get('image_id'))
         if im is None:
             issues.add(f'{where}.image_id', f'{ann.get("image_id")!r} is not a usable image')
@@ -227,12 +262,9 @@ class KeypointDataset(Dataset):
         if not finite_numbers(bbox, 4):
             issues.add(f'{where}.bbox', f'expected 4 finite numbers [x, y, w, h], got {bbox!r}')
             return None
-        x, y, w, h = bbox
-        if w <= 0 or h <= 0:
-            issues.add(f'{where}.bbox', f'{bbox} has no area')
-            return None
-        if x >= w_img or y >= h_img or x + w <= 0 or y + h <= 0:
-            issues.add(f'{where}.bbox', f'{bbox} lies outside the {w_img}x{h_img} image')
+        problem = box_problem(bbox, w_img, h_img, 'image')
+        if problem:
+            issues.add(f'{where}.bbox', problem)
             return None
         n = self.metainfo['num_keypoints']
         kps = ann.get('keypoints')

@@ -8,7 +8,7 @@ instance) is left out, counted and logged. Nothing is left for a DataLoader work
 import json
 import math
 import os.path as osp
-from typing import Any, Iterable, List
+from typing import Any, Iterable, List, Optional, Sequence, Tuple
 
 from mmengine.logging import print_log
 
@@ -77,6 +77,58 @@ def finite_numbers(values: Any, count: int = None) -> bool:
     if count is not None and len(values) != count:
         return False
     return all(is_number(v) and math.isfinite(v) for v in values)
+
+
+# A box side under one pixel holds no object: its crop would enlarge a speck (a 1e-4 px box put
+# keypoints at 7e6 crop pixels).
+MIN_BOX_SIDE = 1.0
+# A box with less of its area than this inside the frame gives a crop that is mostly padding (a
+# 1e9 px box: one flat colour).
+MIN_BOX_INSIDE = 0.1
+
+
+def box_problem(box: Sequence[float], width: float, height: float, noun: str) -> Optional[str]:
+    """What is wrong with an ``[x, y, w, h]`` box of finite numbers on a ``width x height`` frame.
+
+    Args:
+        box: the box, in pixels.
+        width: the frame's width.
+        height: the frame's height.
+        noun: what the frame is called in the message (``'frame'``, ``'image'``).
+
+    Returns:
+        The reason, or None for a usable box.
+    """
+    x, y, w, h = box
+    if w <= 0 or h <= 0:
+        return f'{list(box)} has no area'
+    if w < MIN_BOX_SIDE or h < MIN_BOX_SIDE:
+        return (f'{list(box)} is {w:g} x {h:g} px, under the {MIN_BOX_SIDE:g}-px minimum side '
+                '(its crop would enlarge a speck)')
+    inside = (max(0.0, min(x + w, width) - max(x, 0.0)) * max(0.0, min(y + h, height) - max(y, 0.0))
+              / (w * h))
+    if inside == 0:
+        return f'{list(box)} lies outside the {width}x{height} {noun}'
+    if inside < MIN_BOX_INSIDE:
+        return (f'{list(box)}: only {100 * inside:.2g}% of it lies inside the {width}x{height} '
+                f'{noun} (at least {100 * MIN_BOX_INSIDE:g}% must: its crop would be padding)')
+    return None
+
+
+def image_size(path: str) -> Tuple[int, int]:
+    """``(width, height)`` of an image file as OpenCV decodes it, from its header only.
+
+    OpenCV applies the EXIF orientation, so a rotated JPEG has its sides swapped.
+
+    Raises:
+        OSError: not a readable image.
+    """
+    from PIL import Image
+    with Image.open(path) as im:
+        w, h = im.size
+        if im.getexif().get(0x0112, 1) in (5, 6, 7, 8):  # EXIF orientation: a quarter turn
+            w, h = h, w
+    return w, h
 
 
 def progress(items: Iterable, total: int, description: str, threshold: int = 50):

@@ -9,7 +9,7 @@ from torch.utils.data import Dataset
 
 from hierembed.registry import DATASETS, TRANSFORMS
 from .transforms import AlbuJitter, CropToBox
-from .validation import Issues, fatal, finite_numbers, is_number, load_json, progress
+from .validation import Issues, box_problem, fatal, finite_numbers, is_number, load_json, progress
 from .video_io import ReaderCache, VideoDecodeError, probe
 
 
@@ -131,7 +131,7 @@ class VideoPairDataset(Dataset):
             raise fatal(f, 'metainfo', f'expected an object, got {type(meta).__name__}')
         self.metainfo = dict(meta)
         issues = Issues(f, self.skip_invalid)
-        seen_ids = set()
+        seen_ids, seen_files = set(), {}
         entries = data['videos']
         for i, v in progress(enumerate(entries), len(entries), f'checking {osp.basename(f)}'):
             video = self._check_video(i, v, issues, seen_ids)
@@ -141,6 +141,12 @@ class VideoPairDataset(Dataset):
             if not tracks:
                 issues.add(f'videos[{i}].tracks', 'no track with two or more usable frames: '
                            'a pair needs two')
+                continue
+            first = seen_files.setdefault(osp.realpath(video['path']), (i, video['id']))
+            if first[0] != i:
+                issues.add(f'videos[{i}] (id {video["id"]!r}).path', f'{video["path"]} is also '
+                           f'videos[{first[0]}] (id {first[1]!r}): a video listed twice is '
+                           'sampled twice as often (give one entry several tracks instead)')
                 continue
             video_index = len(self.videos)
             for t in tracks:
@@ -230,12 +236,9 @@ class VideoPairDataset(Dataset):
                 if not finite_numbers(box, 4):
                     issues.add(bw, f'expected 4 finite numbers [x, y, w, h], got {box!r}')
                     continue
-                x, y, bw_, bh = box
-                if bw_ <= 0 or bh <= 0:
-                    issues.add(bw, f'box {box} has no area')
-                    continue
-                if x >= w or y >= h or x + bw_ <= 0 or y + bh <= 0:
-                    issues.add(bw, f'box {box} lies outside the {w}x{h} frame')
+                problem = box_problem(box, w, h, 'frame')
+                if problem:
+                    issues.add(bw, f'box {problem}')
                     continue
                 frames.append(fi)
                 boxes.append(box)

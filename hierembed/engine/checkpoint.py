@@ -13,7 +13,20 @@ mmengine's own checkpoints contain. ``getattr`` in particular is allowlisted as 
 stand-in that resolves nothing but the statistics methods of ``HistoryBuffer``. No file is ever
 unpickled with ``weights_only=False``: a checkpoint from elsewhere that carries other objects is
 refused with the list of globals it asks for, and the user may allowlist them with torch's own
-``torch.serialization.add_safe_globals`` (this loader honours that list).
+``torch.serialization.add_safe_globals`` (this loader honours that list). A file that is no torch
+checkpoint at all (empty, truncated, text, random bytes) is refused as "not a checkpoint".
+
+Config text is never executed
+-----------------------------
+mmengine stores the training config as Python text (``meta['cfg']``; mmcv-era files:
+``meta['config']``) and parses it with ``Config.fromstring``, which runs it: ``Runner.resume``
+does so for ``meta['config']``. A file that passes the weights-only loader can therefore still
+run code. Both texts are dropped from every checkpoint that mmengine's ``CheckpointLoader``
+returns, whatever its scheme (local files, URLs), and from what the local loader returns (with a
+warning naming the file), so no caller can execute them. ``AtomicCheckpointHook`` saves the
+config as data instead, a dict of Python literals in ``meta['hierembed_cfg']``
+(:func:`config_to_literals`), which ``hierembed.apis.checkpoint_config`` reads back without
+running anything.
 
 Saving
 ------
@@ -28,16 +41,27 @@ import inspect
 import os
 import os.path as osp
 import tempfile
+import zipfile
 from typing import Any, Callable, List, Tuple, Union
 
 import numpy as np
 import torch
 from mmengine.fileio import LocalBackend, register_backend
-from mmengine.logging import HistoryBuffer
+from mmengine.logging import HistoryBuffer, print_log
 from mmengine.runner.checkpoint import CheckpointLoader
 
-__all__ = ['AtomicLocalBackend', 'atomic_write_bytes', 'checkpoint_safe_globals',
-           'load_from_local_weights_only', 'remove_stale_temporaries']
+__all__ = ['AtomicLocalBackend', 'CONFIG_KEY', 'NotACheckpointError', 'atomic_write_bytes',
+           'checkpoint_safe_globals', 'config_to_literals', 'load_from_local_weights_only',
+           'remove_stale_temporaries']
+
+# Where the training config is stored, as data, in ``checkpoint['meta']``.
+CONFIG_KEY = 'hierembed_cfg'
+# Config text that mmengine (``cfg``) and mmcv (``config``) store and would execute.
+CONFIG_TEXT_KEYS = ('cfg', 'config')
+# Set in ``meta`` by the loader when it dropped config text (``hierembed.apis`` says why).
+DROPPED_TEXT_KEY = 'config_text_dropped'
+# torch's legacy (pre-zip) format opens with a pickled magic number (protocol 2, 10-byte long).
+_LEGACY_MAGIC = b'\x80\x02\x8a\x0a' + (0x1950a86a20f9469cfc6c).to_bytes(10, 'little')
 
 # Prefix of the temporary files that ``atomic_write_bytes`` leaves behind only if it is killed.
 _TMP_PREFIX = '.tmp-'
@@ -83,6 +107,64 @@ def checkpoint_safe_globals() -> List[Union[Callable, Tuple[Callable, str]]]:
     return entries
 
 
+class NotACheckpointError(ValueError):
+    """A file given as a checkpoint that torch cannot read as one."""
+
+
+def _refuse_non_checkpoint(filename: str) -> None:
+    """Raise ``NotACheckpointError`` unless the file looks like a torch checkpoint."""
+    size = osp.getsize(filename)
+    if size == 0:
+        raise NotACheckpointError(f'{filename} is not a checkpoint: the file is empty (0 bytes)')
+    with open(filename, 'rb') as f:
+        head = f.read(len(_LEGACY_MAGIC))
+    if head != _LEGACY_MAGIC and not zipfile.is_zipfile(filename):
+        raise NotACheckpointError(
+            f'{filename} is not a checkpoint: it is neither a torch zip archive nor a legacy '
+            f'torch file (it starts with {head[:8]!r}, {size} bytes; a truncated copy of a '
+            'checkpoint looks like this too)')
+
+
+def _drop_config_text(checkpoint: Any, filename: str) -> Any:
+    """Remove the config texts from ``checkpoint['meta']`` so that nothing can execute them."""
+    meta = checkpoint.get('meta') if isinstance(checkpoint, dict) else None
+    if not isinstance(meta, dict):
+        return checkpoint
+    dropped = [k for k in CONFIG_TEXT_KEYS if k in meta]
+    if dropped:
+        for key in dropped:
+            del meta[key]
+        meta[DROPPED_TEXT_KEY] = dropped
+        print_log(f'{filename}: ignored the config text in meta[{", ".join(map(repr, dropped))}]:'
+                  ' hierembed never executes config text from a checkpoint (it could run any '
+                  'code); the config comes from the command line or from '
+                  f'meta[{CONFIG_KEY!r}], stored as data', logger='current', level=30)
+    return checkpoint
+
+
+def config_to_literals(value: Any) -> Any:
+    """A config as plain Python literals, for ``meta['hierembed_cfg']``.
+
+    Dicts (``Config``, ``ConfigDict``), lists and tuples are copied with their items converted;
+    str, int, float, bool and None are kept; anything else (a class or function given in a
+    lazy-import config) becomes ``'<module>.<name>'`` text, which is stored, never resolved.
+
+    Args:
+        value: a config or any part of it.
+
+    Returns:
+        The same structure made of literals only (what ``ast.literal_eval`` could read).
+    """
+    if isinstance(value, dict):
+        return {config_to_literals(k): config_to_literals(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(config_to_literals(v) for v in value)
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    name = getattr(value, '__qualname__', type(value).__qualname__)
+    return f'{getattr(value, "__module__", "")}.{name}'
+
+
 # mmengine logs a loader by its name after ``load_from_``: "local_weights_only backend".
 def load_from_local_weights_only(filename: str, map_location: Any = None) -> Any:
     """Load a local checkpoint with ``weights_only=True`` and the checkpoint allowlist.
@@ -95,19 +177,25 @@ def load_from_local_weights_only(filename: str, map_location: Any = None) -> Any
         map_location: as for ``torch.load``.
 
     Returns:
-        The unpickled checkpoint.
+        The unpickled checkpoint, without the config texts of ``meta`` (see the module's
+        docstring).
 
     Raises:
         FileNotFoundError: no such file.
+        NotACheckpointError: the file is empty, truncated or no torch file at all.
         pickle.UnpicklingError: the file asks for globals outside the allowlist; the message
             names them.
     """
     filename = osp.expanduser(filename)
     if not osp.isfile(filename):
         raise FileNotFoundError(f'{filename} can not be found.')
+    _refuse_non_checkpoint(filename)
     try:
         with torch.serialization.safe_globals(checkpoint_safe_globals()):
-            return torch.load(filename, map_location=map_location, weights_only=True)
+            checkpoint = torch.load(filename, map_location=map_location, weights_only=True)
+    except (EOFError, RuntimeError) as err:  # a damaged archive
+        raise NotACheckpointError(f'{filename} is not a checkpoint: torch cannot read it '
+                                  f'({type(err).__name__}: {err})') from err
     except torch.serialization.pickle.UnpicklingError as err:
         try:
             wanted = torch.serialization.get_unsafe_globals_in_checkpoint(filename)
@@ -118,9 +206,20 @@ def load_from_local_weights_only(filename: str, map_location: Any = None) -> Any
             f'{filename} holds objects that hierembed does not unpickle.{hint} If you trust '
             'the file, allowlist them with torch.serialization.add_safe_globals([...]) before '
             'loading.') from err
+    return _drop_config_text(checkpoint, filename)
 
 
 CheckpointLoader.register_scheme(prefixes='', loader=load_from_local_weights_only, force=True)
+_scheme_load = CheckpointLoader.load_checkpoint.__func__
+
+
+def _load_without_config_text(cls, filename, map_location=None, logger='current'):
+    """``CheckpointLoader.load_checkpoint`` for every scheme, config text dropped."""
+    return _drop_config_text(_scheme_load(cls, filename, map_location, logger), filename)
+
+
+# Every mmengine read of a checkpoint (Runner.resume, load_from, load_checkpoint) comes here.
+CheckpointLoader.load_checkpoint = classmethod(_load_without_config_text)
 
 
 def atomic_write_bytes(data: bytes, filepath: str) -> None:

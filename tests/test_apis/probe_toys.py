@@ -112,12 +112,11 @@ def toy_probe_cfg(**overrides) -> dict:
 
 
 def save_toy_checkpoint(path: str, seed: int, with_cfg: bool = True) -> str:
-    """A checkpoint like mmengine's: state_dict, and the training config text in meta.cfg."""
-    from mmengine.config import Config
+    """A checkpoint like the toolkit's: state_dict, and the training config as data."""
     torch.manual_seed(seed)
     model = ProbeToyEmbedder()
     meta = {}
     if with_cfg:
-        meta['cfg'] = Config(dict(model=dict(type='ProbeToyEmbedder', input_size=32))).pretty_text
+        meta['hierembed_cfg'] = dict(model=dict(type='ProbeToyEmbedder', input_size=32))
     torch.save({'state_dict': model.state_dict(), 'meta': meta}, path)
     return path

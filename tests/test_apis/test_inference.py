@@ -1,4 +1,4 @@
-"""init_embedder: model from the config or from the checkpoint's meta.cfg; seeded random init."""
+"""init_embedder: model from the config or from the checkpoint's stored config (data); seeded init."""
 import pytest
 import torch
 from mmengine.config import Config
@@ -19,7 +19,7 @@ def test_loads_weights_frozen_eval(tmp_path):
     assert model.cfg.model.type == 'ProbeToyEmbedder'
 
 
-def test_model_from_checkpoint_meta_cfg(tmp_path):
+def test_model_from_the_config_stored_in_the_checkpoint(tmp_path):
     ckpt = save_toy_checkpoint(str(tmp_path / 'a.pth'), seed=3)
     assert checkpoint_config(ckpt).model.type == 'ProbeToyEmbedder'
     model = init_embedder(Config(dict(default_scope='hierembed')), ckpt)

@@ -281,3 +281,112 @@ def test_protocol_needs_its_keypoints(tmp_path):
 
 def test_large_sets_show_progress_and_keep_every_item():
     assert list(progress(iter(range(120)), 120, 'checking')) == list(range(120))
+
+
+# ------------------------------------------------------- reliability corpus (issue 14 cases)
+@pytest.fixture
+def mm_log():
+    """The messages mmengine's current logger writes during the test."""
+    import logging
+
+    from mmengine.logging import MMLogger
+
+    class Keep(logging.Handler):
+        def emit(self, record):
+            messages.append(record.getMessage())
+
+    messages, handler, logger = [], Keep(), MMLogger.get_current_instance()
+    logger.addHandler(handler)
+    yield messages
+    logger.removeHandler(handler)
+
+
+def _skip_logged(log, count, kept, what):
+    assert any(f'skipped {count} invalid entries, kept {kept} {what}' in m for m in log), log
+
+
+def test_duplicate_annotation_id(tmp_path, mm_log):
+    def m(d):
+        d['annotations'][1]['id'] = 100
+    _kp_expect(tmp_path, m, 'annotations[1] (id 100).id', 'duplicate annotation id',
+               'annotations[0] has it too')
+    _skip_logged(mm_log, 1, 2, 'instances')
+    ds = KeypointDataset(_root(tmp_path), skip_invalid=True)
+    assert [s['id'] for s in ds.samples] == [100, 102]  # the first one, and only once
+
+
+def test_duplicate_image_id(tmp_path, mm_log):
+    def m(d):
+        d['images'][1]['id'] = 1
+    root = _coco(tmp_path, m)
+    with pytest.raises(DatasetFormatError, match=r'images\[1\] \(id 1\)\.id: duplicate image id: '
+                                                 r'images\[0\] has it too'):
+        KeypointDataset(root)
+    ds = KeypointDataset(root, skip_invalid=True)
+    # both images of id 1 go, and with them annotations 0 (image 1) and 1 (image 2, now gone)
+    assert ds.num_skipped == 3 and [s['image_id'] for s in ds.samples] == [3]
+    assert ds.samples[0]['path'].endswith('0002.png')
+    _skip_logged(mm_log, 3, 1, 'instances')
+
+
+def test_unknown_category_is_counted_and_other_categories_are_logged(tmp_path, mm_log):
+    def m(d):
+        d['annotations'][2]['category_id'] = 7
+        d['categories'].append(dict(id=2, name='car'))
+        d['annotations'].append(dict(d['annotations'][0], id=200, category_id=2))
+    _kp_expect(tmp_path, m, 'annotations[2] (id 102).category_id', '7 is the id of no category',
+               'the keypoint category is 1')
+    _skip_logged(mm_log, 1, 2, 'instances')
+    assert any("left out 1 annotations of categories other than 'test_set'" in m for m in mm_log)
+
+
+def test_image_smaller_than_declared(tmp_path, mm_log):
+    def m(d):
+        d['images'][0].update(width=240, height=200)
+    root = _coco(tmp_path, m)
+    with pytest.raises(DatasetFormatError, match=r'images\[0\] \(id 1\)\.width/height: declares '
+                                                 r'240x200 but .*0000\.png is 120x100'):
+        KeypointDataset(root)
+    ds = KeypointDataset(root, skip_invalid=True)
+    assert ds.num_skipped == 2 and [s['image_id'] for s in ds.samples] == [2, 3]
+    _skip_logged(mm_log, 2, 2, 'instances')
+
+
+def test_unreadable_image(tmp_path):
+    root = _coco(tmp_path)
+    with open(osp.join(root, 'images', '0001.png'), 'wb') as f:
+        f.write(b'not a png at all')
+    with pytest.raises(DatasetFormatError, match=r'images\[1\] \(id 2\)\.file_name: .*0001\.png: '
+                                                 'not a readable image'):
+        KeypointDataset(root)
+
+
+@pytest.mark.parametrize('bbox,pattern', [
+    ([10, 10, 1e-4, 1e-4], 'is 0.0001 x 0.0001 px, under the 1-px minimum'),
+    ([10, 10, 1e9, 1e9], 'of it lies inside the 120x100 image'),
+])
+def test_absurd_keypoint_boxes(tmp_path, mm_log, bbox, pattern):
+    def m(d):
+        d['annotations'][0]['bbox'] = bbox
+    _kp_expect(tmp_path, m, 'annotations[0] (id 100).bbox', pattern)
+    _skip_logged(mm_log, 1, 2, 'instances')
+
+
+@pytest.mark.parametrize('box,pattern', [
+    ([5, 5, 0.001, 0.001], 'under the 1-px minimum'),
+    # 100 x 64 x 64 / 1e18 = 4.1e-13 %
+    ([0, 0, 1e9, 1e9], 'only 4.1e-13% of it lies inside the 64x64 frame'),
+])
+def test_absurd_video_boxes(tmp_path, good_video, mm_log, box, pattern):
+    write_mp4(osp.join(_root(tmp_path), 'videos', 'bad.mp4'), counter_frames(8))
+    boxes = {str(t): [0, 0, 10, 10] for t in range(8)}
+    boxes['3'] = box
+    _expect(tmp_path, [_video_entry(tracks=[dict(id=0, boxes=boxes)])],
+            "(id 'bad').tracks[0].boxes['3']", pattern, kept=('good', 'bad'))
+    _skip_logged(mm_log, 1, 2, 'videos')
+
+
+def test_same_video_file_under_two_ids(tmp_path, good_video, mm_log):
+    _expect(tmp_path, [_video_entry('again', path='videos/./good.mp4')],
+            "videos[1] (id 'again').path", "is also videos[0] (id 'good')", 'twice as often')
+    _skip_logged(mm_log, 1, 1, 'videos')

@@ -149,3 +149,18 @@ def test_atomic_backend_is_selectable_by_backend_args(tmp_path):
     backend.put(b'\x00\x01', str(tmp_path / 'x.pth'))
     assert open(target).read() == 'iter_4.pth'
     assert open(tmp_path / 'x.pth', 'rb').read() == b'\x00\x01'
+
+
+def test_config_to_literals_keeps_data_and_names_objects(tmp_path):
+    from mmengine.config import Config
+
+    from hierembed.engine.checkpoint import config_to_literals
+    cfg = Config(dict(a=(1, 2.5), b=dict(type='X', c=[None, True, 'x']), d={32: 64}))
+    expected = dict(a=(1, 2.5), b=dict(type='X', c=[None, True, 'x']), d={32: 64})
+    data = config_to_literals(cfg.to_dict())
+    assert data == expected and type(data['b']) is dict
+    assert config_to_literals(dict(type=HistoryBuffer)) == dict(
+        type='mmengine.logging.history_buffer.HistoryBuffer')
+    # plain literals: torch's weights-only unpickler reads them with no allowlist at all
+    torch.save(data, str(tmp_path / 'c.pth'))
+    assert torch.load(str(tmp_path / 'c.pth'), weights_only=True) == expected

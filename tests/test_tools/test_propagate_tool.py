@@ -1,4 +1,4 @@
-"""tools/propagate.py end to end: a tiny procedural class, an mmengine-style checkpoint."""
+"""tools/propagate.py end to end: a tiny procedural class, its config stored as data."""
 import json
 import os.path as osp
 import subprocess
@@ -32,7 +32,7 @@ def test_propagate_writes_videos_and_scores(tmp_path):
     cfg = Config.fromstring(MODEL_CFG, '.py')
     model = MODELS.build(cfg.model)
     ckpt = str(tmp_path / 'model.pth')
-    torch.save(dict(state_dict=model.state_dict(), meta=dict(cfg=cfg.pretty_text)), ckpt)
+    torch.save(dict(state_dict=model.state_dict(), meta=dict(hierembed_cfg=cfg.to_dict())), ckpt)
     out = str(tmp_path / 'prop')
     subprocess.run([sys.executable, osp.join(REPO, 'tools', 'propagate.py'), '--checkpoint',
                     ckpt, '--data-root', data, '--split', 'train', '--max-videos', '2',

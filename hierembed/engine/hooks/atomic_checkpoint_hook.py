@@ -6,14 +6,15 @@ from mmengine.dist import is_main_process
 from mmengine.hooks import CheckpointHook
 
 from hierembed.registry import HOOKS
-from ..checkpoint import atomic_write_bytes, remove_stale_temporaries
+from ..checkpoint import (CONFIG_KEY, CONFIG_TEXT_KEYS, atomic_write_bytes, config_to_literals,
+                          remove_stale_temporaries)
 
 
 @HOOKS.register_module()
 class AtomicCheckpointHook(CheckpointHook):
     """Save checkpoints so that ``--resume`` after a crash always finds a whole file.
 
-    Three things differ from mmengine's hook, whose arguments it takes unchanged:
+    Four things differ from mmengine's hook, whose arguments it takes unchanged:
 
     - checkpoints are written through the ``local_atomic`` file backend (temporary file, fsync,
       ``os.replace``) unless ``backend_args`` names another backend;
@@ -21,7 +22,9 @@ class AtomicCheckpointHook(CheckpointHook):
       replaced atomically too, and only after the checkpoint it names is complete;
     - checkpoints beyond ``max_keep_ckpts`` are removed after the new one is saved, not before
       (with ``max_keep_ckpts=1`` mmengine deletes the only checkpoint first, so a kill at that
-      moment leaves nothing to resume from).
+      moment leaves nothing to resume from);
+    - the training config is saved as data (``meta['hierembed_cfg']``, plain literals) instead
+      of mmengine's Python text (``meta['cfg']``), which a reader would have to execute.
 
     Temporary files left by a killed writer are removed when training starts.
     """
@@ -38,6 +41,13 @@ class AtomicCheckpointHook(CheckpointHook):
             for path in remove_stale_temporaries(self.out_dir):
                 runner.logger.warning(f'Removed {path}, left by a checkpoint write that was '
                                       'interrupted.')
+
+    def before_save_checkpoint(self, runner, checkpoint: dict) -> None:
+        """Replace the config text of ``checkpoint['meta']`` by the config as data."""
+        meta = checkpoint.setdefault('meta', {})
+        for key in CONFIG_TEXT_KEYS:
+            meta.pop(key, None)
+        meta[CONFIG_KEY] = config_to_literals(runner.cfg.to_dict())
 
     def _save_checkpoint_with_step(self, runner, step: int, meta: dict) -> None:
         ckpt_filename = self.filename_tmpl.format(step)

@@ -59,6 +59,12 @@ class ClassEmbedder(BaseModel):
         warp_head = dict(warp_head)
         warp_head.setdefault('embed_dim', self.encoder.embed_dim)
         self.warp_head = _build(warp_head, BaseWarpHead, 'warp_head')
+        sizes = self.warp_head.sizes
+        if sizes and sizes[-1] > self.encoder.input_size:
+            raise ValueError(
+                f'warp_head: base_size={sizes[0]} with num_levels={len(sizes)} gives levels '
+                f'{sizes}, finer than the encoder input_size={self.encoder.input_size}: a level '
+                'must not exceed the frames it warps; lower num_levels or base_size')
         self.reconstruction_loss = MODELS.build(reconstruction_loss)
         self.cycle_loss = MODELS.build(cycle_loss) if cycle_loss is not None else None
         if getattr(self.reconstruction_loss, 'needs_sigma', False) and not (

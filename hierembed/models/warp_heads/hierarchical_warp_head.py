@@ -108,6 +108,8 @@ class HierarchicalWarpHead(BaseWarpHead):
         super().__init__(embed_dim, [base_size * 2**r for r in range(num_levels)])
         if 2**int(round(math.log2(base_size))) != base_size:
             raise ValueError(f'base_size must be a power of two, got {base_size}')
+        if not (isinstance(num_levels, int) and num_levels >= 1):
+            raise ValueError(f'num_levels must be a positive int, got {num_levels!r}')
         if not 1 <= topk <= base_size * base_size:
             raise ValueError(f'topk must be in [1, {base_size * base_size}], got {topk}')
         if confidence not in ('per_level', 'shared', None):
