@@ -1,14 +1,16 @@
 """Config preparation for tools/train.py and the CPU distributed set-up."""
 import os
 import socket
+import subprocess
+import sys
+import textwrap
 
 import pytest
 import torch
 import torch.distributed as dist
 from mmengine.config import Config
 
-from hierembed.engine.launch import (flush_denormals_to_zero, init_distributed, prepare_train_cfg,
-                                     teardown_distributed)
+from hierembed.engine.launch import init_distributed, prepare_train_cfg, teardown_distributed
 
 CONFIG = os.path.join(os.path.dirname(__file__), '..', '..', 'configs',
                       'synthetic_upper_body.py')
@@ -92,14 +94,25 @@ def test_slurm_variables_become_torch_distributed_ones(monkeypatch):
                                     'MASTER_PORT')] == ['5', '8', '1', 'node1', '29500']
 
 
-def test_flushing_denormals_is_a_call_of_its_own(cfg):
-    tiny = torch.tensor([1e-39])  # a subnormal float32
-    torch.set_flush_denormal(False)
-    try:
-        prepare_train_cfg(cfg, CONFIG)
-        assert (tiny * 1.0).item() != 0  # preparing the config leaves the process alone
+def test_flushing_denormals_is_a_call_of_its_own():
+    # In a fresh interpreter: the floating-point mode is process state that other tests (and
+    # libraries they import) may have set.
+    code = textwrap.dedent(f"""
+        import torch
+        from mmengine.config import Config
+        from hierembed.engine.launch import flush_denormals_to_zero, prepare_train_cfg
+        tiny = torch.tensor([1e-39])  # a subnormal float32
+        assert (tiny * 1.0).item() != 0
+        prepare_train_cfg(Config.fromfile({CONFIG!r}), {CONFIG!r})
+        assert (tiny * 1.0).item() != 0, 'preparing the config changed the process'
         if not flush_denormals_to_zero():
-            pytest.skip('this CPU cannot flush subnormal floats')
-        assert (tiny * 1.0).item() == 0
-    finally:
-        torch.set_flush_denormal(False)
+            print('cannot flush')
+        else:
+            assert (tiny * 1.0).item() == 0
+            print('flushed')
+        """)
+    out = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    if out.stdout.strip() == 'cannot flush':
+        pytest.skip('this CPU cannot flush subnormal floats')
+    assert out.stdout.strip() == 'flushed'
