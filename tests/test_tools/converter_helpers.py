@@ -55,3 +55,35 @@ def blob_detector(frame: np.ndarray) -> np.ndarray:
     mask = (cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY) > 128).astype(np.uint8)
     contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
     return np.array([cv2.boundingRect(c) for c in contours], np.float64).reshape(-1, 4)
+
+
+def face_frame(t: int) -> np.ndarray:
+    """Frame t (160 x 160, BGR): a drawn frontal face, 80 x 104 px, centred at (68 + t,
+    74 + t // 3) on a grey ground: a light oval, dark eyes under darker brows, a shaded nose and
+    a dark mouth. OpenCV's Haar frontal-face cascade finds it."""
+    frame = np.full((160, 160, 3), 110, np.uint8)
+    cx, cy = 68 + t, 74 + t // 3
+    cv2.ellipse(frame, (cx, cy), (40, 52), 0, 0, 360, (200, 200, 200), -1)
+    for side in (-16, 16):
+        cv2.ellipse(frame, (cx + side, cy - 12), (9, 5), 0, 0, 360, (40, 40, 40), -1)  # eye
+        cv2.rectangle(frame, (cx + side - 11, cy - 25), (cx + side + 11, cy - 21), (70, 70, 70),
+                      -1)  # brow
+    cv2.rectangle(frame, (cx - 4, cy - 8), (cx + 4, cy + 12), (150, 150, 150), -1)  # nose
+    cv2.ellipse(frame, (cx, cy + 26), (16, 4), 0, 0, 360, (60, 60, 60), -1)  # mouth
+    return frame
+
+
+def person_frame(t: int) -> np.ndarray:
+    """Frame t (128 x 160, BGR): a dark standing figure 104 px tall (y 28 to 132), centred at
+    x = 49 + t, on a light ground: head, neck, a torso wider at the shoulders, arms and legs.
+    OpenCV's HOG people detector finds it."""
+    frame = np.full((160, 128, 3), 190, np.uint8)
+    x, dark = 49 + t, (40, 40, 40)
+    cv2.ellipse(frame, (x, 34), (5, 6), 0, 0, 360, dark, -1)  # head
+    cv2.rectangle(frame, (x - 2, 39), (x + 2, 45), dark, -1)  # neck
+    cv2.fillPoly(frame, [np.array([[x - 13, 45], [x + 13, 45], [x + 10, 83], [x - 10, 83]])],
+                 dark)  # torso
+    for side in (-1, 1):
+        cv2.line(frame, (x + side * 12, 47), (x + side * 15, 84), dark, 5)  # arm
+        cv2.line(frame, (x + side * 5, 83), (x + side * 7, 130), dark, 6)  # leg
+    return frame

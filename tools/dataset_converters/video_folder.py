@@ -6,17 +6,21 @@ entry. Its identity is the first subfolder under DIR that holds it (DIR/<identit
 video's own name when it lies directly in DIR; splits are made by identity (--val-fraction,
 --test-fraction of the identities, seeded; at least one identity trains).
 
---detector face    OpenCV's Haar frontal-face cascade, frame by frame
---detector person  OpenCV's HOG people detector, frame by frame
+--detector face    OpenCV's Haar frontal-face cascade, frame by frame: upright frontal faces,
+                   boxes of 24 px or more (its window) in the shrunk frame, square, about 1.3x
+                   the face's width
+--detector person  OpenCV's HOG people detector, frame by frame: upright standing people about
+                   90 px tall or more in the shrunk frame, with room above and below (its
+                   window is 64 x 128); boxes 1 : 2, about 1.4x the person's height
 --detector none    no detection: the whole frame is the object (nothing is decoded)
 
 Detections (on every --stride-th frame, frames shrunk to at most --max-side) are linked into
 tracks by overlap (IoU >= --iou), a track ending after --max-gap frames without a detection; the
 frames between detections are interpolated and the boxes smoothed over --window frames; tracks
 shorter than --min-track frames are dropped, and a video left without a track is skipped and
-listed ("no detections"). OpenCV 5 no longer ships the two detectors (they moved to
-opencv_contrib): with it, face and person stop with an error that says so; use OpenCV 4.x or
---detector none.
+listed ("no detections"). Both detectors ship with OpenCV 4.x (the version this project pins);
+OpenCV 5 moved them to opencv_contrib, and with it face and person stop with an error that says
+so (use --detector none there).
 
     python tools/dataset_converters/video_folder.py my_videos --out data/my_class --detector face
     python tools/check_dataset.py CONFIG --cfg-options train_dataloader.dataset.data_root=...

@@ -1,5 +1,6 @@
-"""Boxes for a user's own videos: per-frame detections from detectors that ship with OpenCV
-(no download), linked into tracks by overlap, gaps filled and the boxes smoothed.
+"""Boxes for a user's own videos: per-frame detections from detectors that ship with OpenCV 4.x
+(no download; OpenCV 5 moved both to opencv_contrib), linked into tracks by overlap, gaps
+filled and the boxes smoothed.
 
 ``face``: the Haar frontal-face cascade (``cv2.data.haarcascades``); ``person``: the HOG people
 detector (``cv2.HOGDescriptor_getDefaultPeopleDetector``). A detector is any callable from a BGR
@@ -28,6 +29,9 @@ def _unavailable(what: str) -> DetectorUnavailableError:
 def haar_face_detector(min_size: int = 24) -> Detector:
     """OpenCV's Haar frontal-face cascade (``haarcascade_frontalface_default.xml``).
 
+    Returns:
+        frame [H, W, 3] BGR uint8 -> boxes [N, 4] (x, y, w, h), square, ``min_size`` or more.
+
     Raises:
         DetectorUnavailableError: this OpenCV does not ship it.
     """
@@ -50,6 +54,9 @@ def haar_face_detector(min_size: int = 24) -> Detector:
 
 def hog_person_detector() -> Detector:
     """OpenCV's HOG people detector (64 x 128 window; smaller frames give nothing).
+
+    Returns:
+        frame [H, W, 3] BGR uint8 -> boxes [N, 4] (x, y, w, h), 1 : 2, 128 px tall or more.
 
     Raises:
         DetectorUnavailableError: this OpenCV does not ship it.
