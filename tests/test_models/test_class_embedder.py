@@ -181,30 +181,3 @@ def test_flow_head_baseline_trains_without_probabilities():
     assert model.warp_head.flow.weight.grad.abs().sum() > 0
     with pytest.raises(ValueError, match='active_levels'):
         model.active_levels = 2
-
-
-def test_bf16_autocast_trains_close_to_float32():
-    """``--amp`` on CPU (bfloat16 autocast): the sparse warp runs, loss and gradients follow fp32.
-
-    bfloat16 keeps 8 mantissa bits (about 0.4% per rounding), so the tolerances are loose: the
-    loss within 1%, the gradient of all parameters (one vector) within 25% relative L2 error
-    and at a cosine above 0.97 to the float32 one.
-    """
-    model = _tiny()
-    x = _pair()
-
-    def loss_and_grad(amp):
-        model.zero_grad()
-        with torch.autocast('cpu', dtype=torch.bfloat16, enabled=amp):
-            losses = model(x, mode='loss')
-        loss = sum(v for k, v in losses.items() if k.startswith('loss'))
-        loss.backward()
-        return loss.detach(), torch.cat([p.grad.flatten() for p in model.parameters()
-                                         if p.grad is not None])
-
-    loss32, grad32 = loss_and_grad(False)
-    loss16, grad16 = loss_and_grad(True)
-    assert torch.isfinite(loss16) and torch.isfinite(grad16).all()
-    assert abs(loss16 - loss32) < 1e-2 * loss32
-    assert (grad16 - grad32).norm() < 0.25 * grad32.norm()
-    assert torch.nn.functional.cosine_similarity(grad16, grad32, dim=0) > 0.97
