@@ -4,7 +4,7 @@
 
 Random access into a video (seek to the key frame, decode forward) is what limits the loader at
 256 px; reading two JPEGs is 2-3x faster per core (docs/performance.md). For every video of
-``annotations/videos_<split>.json`` this writes all its frames to ``frames/<id>/<t>.jpg``,
+``annotations/videos_<split>.json`` this writes all its frames to ``frames_<S>px/<id>/<t>.jpg``,
 shrunk (never enlarged) so that the smallest crop of the video -- ``crop_margin`` times the
 longer side of its smallest box, the whole frame without tracks -- is still at least
 ``input_size`` pixels wide, and writes ``annotations/videos_<split>_frames.json``: the same
@@ -20,6 +20,7 @@ import os.path as osp
 import shutil
 import sys
 from multiprocessing import Pool
+from typing import Optional
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
@@ -30,7 +31,8 @@ def parse_args(argv=None):
     p.add_argument('--split', default='train')
     p.add_argument('--input-size', type=int, default=256, help='S of the training config')
     p.add_argument('--crop-margin', type=float, default=1.2, help='as the dataset\'s')
-    p.add_argument('--frames-dir', default='frames', help='folder under DATA_ROOT')
+    p.add_argument('--frames-dir', default=None,
+                   help='folder under DATA_ROOT (default: frames_<input size>px)')
     p.add_argument('--quality', type=int, default=90, help='JPEG quality')
     p.add_argument('--workers', type=int, default=1, help='processes')
     return p.parse_args(argv)
@@ -83,13 +85,14 @@ def prepare_video(job) -> dict:
 
 
 def prepare_frames(data_root: str, split: str = 'train', input_size: int = 256,
-                   crop_margin: float = 1.2, frames_dir: str = 'frames', quality: int = 90,
-                   workers: int = 1) -> str:
+                   crop_margin: float = 1.2, frames_dir: Optional[str] = None,
+                   quality: int = 90, workers: int = 1) -> str:
     """Write the frames and the new annotation file; return its path relative to ``data_root``.
 
     The annotation file is read as the dataset reads it; run ``tools/check_dataset.py`` first
     on a collection not yet checked (a video that cannot be decoded stops this with its name).
     """
+    frames_dir = frames_dir or f'frames_{input_size}px'
     src = osp.join(data_root, 'annotations', f'videos_{split}.json')
     dst = osp.join('annotations', f'videos_{split}_frames.json')
     with open(src) as f:

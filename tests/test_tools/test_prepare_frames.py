@@ -30,15 +30,15 @@ def test_frames_give_the_same_pairs(tmp_path):
     write_videos_json(root, [dict(id='v0', path='videos/v0.mp4', num_frames=30,
                                   tracks=[dict(id=3, boxes=boxes)]),
                              dict(id='v1', path='videos/v1.mp4')])
-    os.makedirs(osp.join(root, 'frames', 'v0.tmp'))  # left by an interrupted run
+    os.makedirs(osp.join(root, 'frames_24px', 'v0.tmp'))  # left by an interrupted run
     main([root, '--input-size', '24'])  # 24 / (1.2 x 40) = 0.5: frames of 32 x 32
     ann = osp.join(root, 'annotations', 'videos_train_frames.json')
     with open(ann) as f:
         videos = json.load(f)['videos']
-    assert videos[0]['path'] == osp.join('frames', 'v0')
+    assert videos[0]['path'] == osp.join('frames_24px', 'v0')
     assert videos[0]['tracks'][0]['boxes']['2'] == [5.0, 4.0, 20.0, 20.0]
-    assert len(os.listdir(osp.join(root, 'frames', 'v0'))) == 30
-    assert not osp.exists(osp.join(root, 'frames', 'v0.tmp'))
+    assert len(os.listdir(osp.join(root, 'frames_24px', 'v0'))) == 30
+    assert not osp.exists(osp.join(root, 'frames_24px', 'v0.tmp'))
     kw = dict(input_size=24, jitter=None, max_gap=4, pairs_per_video=6)
     from_video = VideoPairDataset(root, **kw)
     from_frames = VideoPairDataset(root, ann_file='annotations/videos_train_frames.json', **kw)
