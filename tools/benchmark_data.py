@@ -46,8 +46,10 @@ def parse_args(argv=None):
     return p.parse_args(argv)
 
 
-def measure(ds, workers: int, batch_size: int, seconds: float) -> float:
-    """Pairs per second delivered by a DataLoader after its workers are up."""
+def measure(ds, workers: int, batch_size: int, seconds: float):
+    """Pairs per second delivered by a DataLoader after its workers are up, and (without
+    workers, where this process does all the work) pairs per second of this process's CPU
+    time: the rate per core, which other jobs on a shared machine do not lower."""
     import torch
     from mmengine.dataset import default_collate
 
@@ -59,13 +61,14 @@ def measure(ds, workers: int, batch_size: int, seconds: float) -> float:
     it = iter(loader)
     for _ in range(2):  # start-up: workers forking, first readers opening
         next(it)
-    n, start = 0, time.perf_counter()
+    n, start, cpu = 0, time.perf_counter(), time.process_time()
     while time.perf_counter() - start < seconds:
         next(it)
         n += batch_size
     rate = n / (time.perf_counter() - start)
+    cpu_rate = n / (time.process_time() - cpu) if workers == 0 else None
     del it, loader
-    return rate
+    return rate, cpu_rate
 
 
 def table(rows, args) -> str:
@@ -118,9 +121,12 @@ def main(argv=None) -> int:
             else:
                 ds = VideoPairDataset(root, backend=mode, **kw)
             for w in args.workers:
-                rate = measure(ds, w, args.batch_size, args.seconds)
-                rows.append(dict(mode=mode, input_size=size, workers=w, pairs_per_s=rate))
-                print(f'{mode:10s} {size:4d} px  workers={w}: {rate:7.1f} pairs/s', flush=True)
+                rate, cpu_rate = measure(ds, w, args.batch_size, args.seconds)
+                rows.append(dict(mode=mode, input_size=size, workers=w, pairs_per_s=rate,
+                                 pairs_per_cpu_s=cpu_rate))
+                per_core = f', {cpu_rate:.1f} per CPU second' if cpu_rate else ''
+                print(f'{mode:10s} {size:4d} px  workers={w}: {rate:7.1f} pairs/s{per_core}',
+                      flush=True)
     cmd = 'python tools/benchmark_data.py ' + ' '.join(argv if argv is not None else sys.argv[1:])
     text = '\n'.join([
         f'Measured {time.strftime("%Y-%m-%d")} on {platform.machine()} with '
