@@ -23,7 +23,6 @@ sys.path.insert(0, HERE)
 import benchmark_train  # noqa: E402
 import benchmark_warp  # noqa: E402
 
-
 # What follows this line in docs/performance.md is written by hand and kept by this script.
 KEEP = '<!-- Written by hand below this line: tools/benchmark_report.py keeps it. -->'
 
