@@ -9,7 +9,7 @@ TORCH_SPEC ?= torch==2.13.0
 PYTEST_ARGS ?=
 export NO_ALBUMENTATIONS_UPDATE := 1
 
-.PHONY: install test test-fast demo reproduce benchmark lint clean
+.PHONY: install test test-fast demo reproduce benchmark gpu-check lint clean
 
 install: $(VENV)/.installed
 
@@ -38,6 +38,12 @@ reproduce: install
 
 benchmark: install
 	$(PY) tools/benchmark_report.py
+
+# On a GPU machine (make TORCH_SPEC=... install first): what only a GPU can show, in about 5
+# minutes; writes work_dirs/gpu_check/summary.json (docs/training.md).
+GPU_CHECK_ARGS ?= --device cuda --out work_dirs/gpu_check
+gpu-check: install
+	PYTHON=$(PY) tools/gpu_check.sh $(GPU_CHECK_ARGS)
 
 lint: install
 	$(PY) -m flake8 hierembed tools tests plugins configs

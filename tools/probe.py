@@ -14,7 +14,6 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 import torch  # noqa: E402
 from mmengine.config import Config, DictAction  # noqa: E402
-from mmengine.dist import get_rank  # noqa: E402
 
 from hierembed.apis import KNOWN_BASELINES, run_probe  # noqa: E402
 from hierembed.utils import register_all_modules  # noqa: E402
@@ -36,7 +35,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument('--cfg-options', nargs='+', action=DictAction,
                         help='override config entries, key=value (e.g. probe_cfg.epochs=100)')
     parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm'], default='none',
-                        help='job launcher; the probe runs on rank 0, the others wait')
+                        help='only none: the probe runs in one process (one GPU embeds a probe '
+                        'set in minutes); a launcher is refused rather than leaving the other '
+                        'ranks in a barrier until the collective timeout kills them')
     parser.add_argument('--no-progress', action='store_true', help='no progress bars or tables')
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
     args = parser.parse_args(argv)
@@ -46,29 +47,18 @@ def parse_args(argv=None) -> argparse.Namespace:
 
 def main(argv=None) -> dict:
     args = parse_args(argv)
+    if args.launcher != 'none':
+        raise SystemExit(f'tools/probe.py: --launcher {args.launcher} is not supported: the probe '
+                         'runs in one process; start it with python, not torchrun or srun, '
+                         'and pick the GPU with --device cuda:N')
     register_all_modules(init_default_scope=False)
     cfg = Config.fromfile(args.config)
     if args.cfg_options is not None:
         cfg.merge_from_dict(args.cfg_options)
     work_dir = args.work_dir or cfg.get('work_dir') or osp.join(
         './work_dirs/probes', osp.splitext(osp.basename(args.config))[0])
-    cfg.launcher = args.launcher
-    if args.launcher != 'none':
-        # CPU: gloo set up by the training helpers; GPU: mmengine's own initialisation.
-        from mmengine.dist import init_dist, is_distributed
-
-        from hierembed.engine import init_distributed
-        if not init_distributed(cfg) and not is_distributed():
-            init_dist(args.launcher)
-    results = None
-    if get_rank() == 0:
-        results = run_probe(cfg, args.checkpoint, work_dir, baselines=args.baselines,
-                            device=args.device, progress=not args.no_progress,
-                            config_path=args.config)
-    if args.launcher != 'none':
-        from hierembed.engine import teardown_distributed
-        teardown_distributed()
-    return results
+    return run_probe(cfg, args.checkpoint, work_dir, baselines=args.baselines,
+                     device=args.device, progress=not args.no_progress, config_path=args.config)
 
 
 if __name__ == '__main__':

@@ -19,6 +19,7 @@ from collections import defaultdict
 
 import cv2
 import numpy as np
+import torch
 
 from hierembed.apis.inference import init_embedder
 from hierembed.apis.propagate import pck_along_video, propagate_keypoints
@@ -40,6 +41,7 @@ def parse_args():
     parser.add_argument('--margin', type=float, default=1.2,
                         help='crop margin: the one the model was trained with (VideoPairDataset)')
     parser.add_argument('--out-dir', default=None)
+    parser.add_argument('--device', default='cuda' if torch.cuda.is_available() else 'cpu')
     return parser.parse_args()
 
 
@@ -85,7 +87,7 @@ def draw(frame, pred, gt, vis, skeleton):
 
 def main():
     args = parse_args()
-    model = init_embedder(args.config, args.checkpoint)
+    model = init_embedder(args.config, args.checkpoint, device=args.device)
     out_dir = args.out_dir or osp.join(osp.dirname(osp.abspath(args.checkpoint)), 'propagate')
     os.makedirs(out_dir, exist_ok=True)
     labelled, names, skeleton = load_videos(args.data_root, args.split)

@@ -24,11 +24,18 @@ custom_hooks = [
 env_cfg = dict(
     cudnn_benchmark=False,
     mp_cfg=dict(mp_start_method='fork', opencv_num_threads=0),
-    dist_cfg=dict(backend='nccl'))
+    # timeout: seconds a collective may wait (NCCL's default is 10 min); tools/train.py gives
+    # it to gloo on CPU too.
+    dist_cfg=dict(backend='nccl', timeout=1800))
 
-# Levels above the active count get no gradient: DDP must expect unused parameters.
-find_unused_parameters = True
-# sync_bn = 'torch'  # multi-GPU runs: BatchNorm statistics over the global batch
+# The learning rates of the configs are for a global batch of 16 (the paper's): the global
+# batch is batch_size x processes, and the rate is scaled linearly by global batch / 16.
+auto_scale_lr = dict(enable=True, base_batch_size=16)
+# Multi-process runs: BatchNorm statistics over the global batch (mmengine applies it only when
+# distributed; without CUDA tools/train.py drops it, SyncBatchNorm needs a GPU).
+sync_bn = 'torch'
+# find_unused_parameters (DDP) is set by tools/train.py: True only when the run starts with
+# fewer active levels than the model has (the levels above get no gradient yet).
 
 # TensorBoard is dropped with a warning by WarpVisualizer when it is not installed.
 vis_backends = [dict(type='LocalVisBackend'), dict(type='TensorboardVisBackend')]

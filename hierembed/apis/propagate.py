@@ -15,6 +15,7 @@ import numpy as np
 import torch
 
 from hierembed.datasets.transforms.crop import apply_affine, crop_matrix
+from hierembed.evaluation.functional import pck_accuracy
 from hierembed.models.data_preprocessors import images_to_float
 
 
@@ -39,7 +40,7 @@ def _at_points(maps: torch.Tensor, points: torch.Tensor) -> torch.Tensor:
     h, w = maps.shape[-2:]
     py, px = points[..., 1].long().clamp(0, h - 1), points[..., 0].long().clamp(0, w - 1)
     maps = maps.permute(0, maps.dim() - 2, maps.dim() - 1, *range(1, maps.dim() - 2))
-    return maps[torch.arange(maps.shape[0])[:, None], py, px]
+    return maps[torch.arange(maps.shape[0], device=maps.device)[:, None], py, px]
 
 
 def expected_source(prob: torch.Tensor, src: Optional[torch.Tensor],
@@ -85,7 +86,8 @@ def propagate_keypoints(model, frames: Sequence[np.ndarray], boxes: Sequence[Seq
     """Carry keypoints from the anchor frame to every frame of a video.
 
     Args:
-        model: a ``ClassEmbedder`` (eval mode is set here).
+        model: a ``ClassEmbedder`` (eval mode is set here), on any device: the crops go to
+            the device of its parameters.
         frames: T frames [H, W, 3] uint8 RGB.
         boxes: T boxes [x, y, w, h] of the object (the crops the model sees).
         anchor_keypoints: [N, 2] (x, y) image pixels of the keypoints on the anchor frame.
@@ -98,10 +100,11 @@ def propagate_keypoints(model, frames: Sequence[np.ndarray], boxes: Sequence[Seq
         [T, N, 2] keypoints (x, y) in the pixels of each frame.
     """
     model.eval()
+    device = next(model.parameters()).device
     size = model.input_size
     level = model.active_levels if level is None else level
     crops, mats = zip(*(_crop(f, b, size, margin) for f, b in zip(frames, boxes)))
-    crops = images_to_float(torch.stack(crops))
+    crops = images_to_float(torch.stack(crops).to(device))
     width = model.warp_head.sizes[level - 1]
     # anchor crop pixels -> level pixels (pixel centres at integers in both)
     kp_crop = apply_affine(anchor_keypoints, mats[anchor])
@@ -112,11 +115,13 @@ def propagate_keypoints(model, frames: Sequence[np.ndarray], boxes: Sequence[Seq
         src_frames = crops[idx]
         tgt = crops[anchor:anchor + 1].expand(len(idx), -1, -1, -1)
         res = model.warp(src_frames, tgt, num_levels=level)
-        pts = torch.as_tensor(kp_level, dtype=torch.float32)[None].expand(len(idx), -1, -1)
+        pts = torch.as_tensor(kp_level, dtype=torch.float32, device=device)
+        pts = pts[None].expand(len(idx), -1, -1)
         if res['prob'][level - 1] is not None:
-            pos = expected_source(res['prob'][level - 1], res['src'][level - 1], pts).numpy()
+            pos = expected_source(res['prob'][level - 1], res['src'][level - 1], pts)
         else:  # a deterministic flow head (the FAb-Net-style baseline)
-            pos = _flow_source(res['flow'][level - 1], pts).numpy()
+            pos = _flow_source(res['flow'][level - 1], pts)
+        pos = pos.cpu().numpy()
         pos_crop = (pos + 0.5) * size / width - 0.5
         for j, t in enumerate(idx):
             inv = np.linalg.inv(np.vstack([mats[t], [0, 0, 1]]))[:2]
@@ -126,7 +131,10 @@ def propagate_keypoints(model, frames: Sequence[np.ndarray], boxes: Sequence[Seq
 
 def pck_along_video(pred: np.ndarray, gt: np.ndarray, visible: np.ndarray,
                     norms: np.ndarray, thr: float = 0.2) -> Dict[str, object]:
-    """PCK of propagated keypoints per frame and overall.
+    """PCK of propagated keypoints per frame and overall, by :func:`pck_accuracy`.
+
+    The probe's convention: a keypoint is correct when its normalised distance is strictly
+    below ``thr``, and a score is the mean over keypoints of each keypoint's fraction correct.
 
     Args:
         pred: [T, N, 2]; gt: [T, N, 2]; visible: [T, N] (COCO v; > 0 counts);
@@ -134,13 +142,10 @@ def pck_along_video(pred: np.ndarray, gt: np.ndarray, visible: np.ndarray,
         thr: the threshold as a fraction of the normaliser.
 
     Returns:
-        ``pck`` (%, over all labelled keypoints of all frames) and ``per_frame`` (list of %,
-        NaN where a frame has no labelled keypoint).
+        ``pck`` (%, the frames as instances of :func:`pck_accuracy`) and ``per_frame`` (list
+        of %, NaN where a frame has no labelled keypoint).
     """
-    dist = np.linalg.norm(pred - gt, axis=-1)
-    ok = dist <= thr * norms[:, None]
-    mask = visible > 0
-    per_frame: List[float] = [float(100 * ok[t][mask[t]].mean()) if mask[t].any() else float('nan')
-                              for t in range(len(pred))]
-    return dict(pck=float(100 * ok[mask].mean()) if mask.any() else float('nan'),
-                per_frame=per_frame)
+    per_frame: List[float] = [
+        100 * pck_accuracy(pred[t:t + 1], gt[t:t + 1], visible[t:t + 1], thr, norms[t:t + 1])[1]
+        for t in range(len(pred))]
+    return dict(pck=100 * pck_accuracy(pred, gt, visible, thr, norms)[1], per_frame=per_frame)

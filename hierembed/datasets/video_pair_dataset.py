@@ -10,7 +10,8 @@ from torch.utils.data import Dataset
 from hierembed.registry import DATASETS, TRANSFORMS
 from .transforms import AlbuJitter, CropToBox
 from .validation import Issues, box_problem, fatal, finite_numbers, is_number, load_json, progress
-from .video_io import ReaderCache, VideoDecodeError, probe
+from .validation_cache import ProbeCache
+from .video_io import ReaderCache, VideoDecodeError
 
 
 class _Track:
@@ -114,7 +115,10 @@ class VideoPairDataset(Dataset):
         self.videos: List[Dict] = []
         self.tracks: List[List[_Track]] = []
         self.num_skipped = 0
-        self._load()
+        # Probed once per collection, shared by ranks and runs (validation_cache.py).
+        with ProbeCache(self.ann_file) as self._probes:
+            self._load()
+        del self._probes
 
     # ----------------------------------------------------------------------------- loading
     def _load(self) -> None:
@@ -178,7 +182,7 @@ class VideoPairDataset(Dataset):
         seen_ids.add(v['id'])
         path = v['path'] if osp.isabs(v['path']) else osp.join(self.data_root, v['path'])
         try:
-            n, h, w = probe(path)
+            n, h, w = self._probes.probe(path)
         except VideoDecodeError as e:
             issues.add(f'{where}.path', str(e))
             return None

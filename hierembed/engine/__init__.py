@@ -1,4 +1,4 @@
-"""Training machinery: checkpoint I/O, hooks, launch helpers.
+"""Training machinery: checkpoint I/O, hooks, the resuming loop, launch helpers.
 
 Importing this package registers the checkpoint loader for local files (torch >= 2.6) and the
 atomic ``local_atomic`` file backend; see ``hierembed.engine.checkpoint``.
@@ -8,8 +8,10 @@ from .checkpoint import (AtomicLocalBackend, atomic_write_bytes, checkpoint_safe
 from .hooks import AtomicCheckpointHook, CurriculumHook, ThroughputHook, WarpVisualizationHook
 from .launch import (flush_denormals_to_zero, init_distributed, prepare_train_cfg,
                      teardown_distributed)
+from .loops import SkipIterBasedTrainLoop
 
 __all__ = ['AtomicCheckpointHook', 'AtomicLocalBackend', 'CurriculumHook', 'ThroughputHook',
-           'WarpVisualizationHook', 'atomic_write_bytes', 'checkpoint_safe_globals',
-           'flush_denormals_to_zero', 'init_distributed', 'load_from_local_weights_only',
+           'SkipIterBasedTrainLoop', 'WarpVisualizationHook', 'atomic_write_bytes',
+           'checkpoint_safe_globals', 'flush_denormals_to_zero', 'init_distributed',
+           'load_from_local_weights_only',
            'prepare_train_cfg', 'teardown_distributed']

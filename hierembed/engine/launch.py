@@ -18,6 +18,7 @@ from typing import Optional
 import torch
 import torch.distributed as torch_dist
 from mmengine.config import Config
+from mmengine.logging import print_log
 
 __all__ = ['flush_denormals_to_zero', 'init_distributed', 'prepare_train_cfg',
            'teardown_distributed']
@@ -46,6 +47,8 @@ def prepare_train_cfg(cfg: Config,
     Returns:
         ``cfg``, modified in place.
     """
+    if 'find_unused_parameters' not in cfg:
+        cfg.find_unused_parameters = _starts_with_inactive_levels(cfg)
     if launcher not in LAUNCHERS:
         raise ValueError(f'launcher must be one of {LAUNCHERS}, got {launcher!r}')
     cfg.launcher = launcher
@@ -86,6 +89,25 @@ def flush_denormals_to_zero() -> bool:
     return torch.set_flush_denormal(True)
 
 
+def _starts_with_inactive_levels(cfg: Config) -> bool:
+    """Whether some warp level gets no gradient at the start (DDP must then find unused ones).
+
+    A run starts with ``model.active_levels`` levels, or the ``CurriculumHook``'s
+    ``start_levels``; while fewer than ``model.warp_head.num_levels`` are active the levels
+    above hold unused parameters. DDP's reducer fixes the flag when it is built, so a run that
+    starts with one level keeps the search (one traversal of the autograd graph per step) after
+    the curriculum has activated the rest. Unknown sizes: True, the safe answer.
+    """
+    model = cfg.get('model', {})
+    num_levels = model.get('warp_head', {}).get('num_levels')
+    starts = [model.get('active_levels', num_levels)]
+    starts += [h.get('start_levels', 1) for h in cfg.get('custom_hooks', [])
+               if h.get('type') == 'CurriculumHook']
+    if num_levels is None or any(s is None for s in starts):
+        return True
+    return min(starts) < num_levels
+
+
 def _slurm_environment() -> None:
     """Export the torch.distributed variables from SLURM's (what ``srun`` gives each task)."""
     os.environ.setdefault('RANK', os.environ['SLURM_PROCID'])
@@ -98,7 +120,7 @@ def _slurm_environment() -> None:
     os.environ.setdefault('MASTER_PORT', '29500')
 
 
-def init_distributed(cfg: Config, timeout_s: int = 1800) -> bool:
+def init_distributed(cfg: Config) -> bool:
     """Prepare ``cfg`` for its launcher and, on CPU, initialise the gloo process group.
 
     With CUDA nothing is initialised here (mmengine's Runner does it with the config's
@@ -109,11 +131,11 @@ def init_distributed(cfg: Config, timeout_s: int = 1800) -> bool:
       ``SLURM_PROCID``, ``SLURM_NTASKS``, ``SLURM_NODELIST``), so the Runner finds it ready;
     - ``model_wrapper_cfg`` gets ``device_ids=None`` (CPU DDP) and keeps
       ``find_unused_parameters`` (levels not yet in the curriculum get no gradient);
-    - ``sync_bn`` is dropped with a warning (SyncBatchNorm needs a GPU).
+    - ``sync_bn`` is dropped (SyncBatchNorm needs a GPU);
+    - the collective timeout is ``env_cfg.dist_cfg.timeout`` (seconds, default 1800).
 
     Args:
         cfg: the training config (``cfg.launcher`` set).
-        timeout_s: collective timeout.
 
     Returns:
         True when this call initialised a process group (pair it with ``teardown_distributed``).
@@ -123,20 +145,21 @@ def init_distributed(cfg: Config, timeout_s: int = 1800) -> bool:
         return False
     if launcher == 'slurm':
         _slurm_environment()
-    cfg.setdefault('env_cfg', {}).setdefault('dist_cfg', {})['backend'] = 'gloo'
+    dist_cfg = cfg.setdefault('env_cfg', {}).setdefault('dist_cfg', {})
+    dist_cfg['backend'] = 'gloo'
     wrapper = dict(type='MMDistributedDataParallel', broadcast_buffers=False,
                    find_unused_parameters=cfg.get('find_unused_parameters', True))
     wrapper.update(cfg.get('model_wrapper_cfg') or {})
     wrapper['device_ids'] = None
     cfg.model_wrapper_cfg = wrapper
     if cfg.get('sync_bn') is not None:
-        warnings.warn('sync_bn needs CUDA (SyncBatchNorm rejects CPU tensors); each process '
-                      'keeps its own BatchNorm statistics.')
+        print_log('sync_bn needs CUDA (SyncBatchNorm rejects CPU tensors): on CPU each process '
+                  'keeps its own BatchNorm statistics.', logger='current')
         cfg.sync_bn = None
     if torch_dist.is_initialized():
         return False
     torch_dist.init_process_group(backend='gloo', init_method='env://',
-                                  timeout=timedelta(seconds=timeout_s))
+                                  timeout=timedelta(seconds=dist_cfg.get('timeout', 1800)))
     return True
 
 

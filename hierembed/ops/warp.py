@@ -23,6 +23,11 @@ __all__ = [
 ]
 
 
+def _at_least_fp32(x: Tensor) -> Tensor:
+    """``x`` in float32, or float64 if it is that already (the float64 oracles stay exact)."""
+    return x.to(torch.promote_types(x.dtype, torch.float32))
+
+
 def dense_probabilities(logits: Tensor) -> Tensor:
     """Eq. 3: level-1 match probabilities ``A^1`` from the logits ``M^1``.
 
@@ -30,9 +35,11 @@ def dense_probabilities(logits: Tensor) -> Tensor:
         logits: [B, W*W, W, W] ``M^1``, channel = source pixel, spatial = target pixel.
 
     Returns:
-        [B, W*W, W, W] ``A^1``: a softmax over the source pixels of every target pixel.
+        [B, W*W, W, W] ``A^1``: a softmax over the source pixels of every target pixel, in
+        float32 (float64 for float64 ``logits``): under mixed precision a half-precision sum
+        over the W_1^2 candidates loses the small ones.
     """
-    return torch.softmax(logits, dim=1)
+    return torch.softmax(_at_least_fp32(logits), dim=1)
 
 
 def dense_warp(prob: Tensor, source: Tensor) -> Tensor:
@@ -121,20 +128,22 @@ def refine_level(parent_prob: Tensor, parent_src: Tensor,
         logits: [B, 4K, 2H, 2W] ``M^r``, channel = parent rank * 4 + child offset.
 
     Returns:
-        prob [B, 4K, 2H, 2W] (``A^r``) and src [B, 4K, 2, 2H, 2W] (long, at level ``r``).
+        prob [B, 4K, 2H, 2W] (``A^r``, float32 as in :func:`dense_probabilities`) and
+        src [B, 4K, 2, 2H, 2W] (long, at level ``r``).
     """
     child_prob, child_src = expand_children(parent_prob, parent_src)
     if logits.shape != child_prob.shape:
         raise ValueError(f'M^r has shape {tuple(logits.shape)}; the {parent_prob.shape[1]} '
                          f'parents give 4K children of shape {tuple(child_prob.shape)}')
-    return torch.softmax(child_prob * logits, dim=1), child_src
+    return torch.softmax(_at_least_fp32(child_prob * logits), dim=1), child_src
 
 
 class _SparseWarp(torch.autograd.Function):
     """Eq. 1 on a sparse level, storing only ``prob``, ``index`` and the source for backward.
 
     The autograd version of ``sum_c prob * source[index]`` keeps the gathered colours,
-    ``C`` times the size of ``prob``; this one recomputes them channel by channel.
+    ``C`` times the size of ``prob``; this one recomputes them channel by channel. Its inputs
+    must share one dtype (``scatter_add_`` mixes none): :func:`sparse_warp` gives it float32.
     """
 
     @staticmethod
@@ -176,12 +185,18 @@ def sparse_warp(prob: Tensor, src: Tensor, source: Tensor) -> Tensor:
         source: [B, C, Hs, Ws] the source image resized to this level.
 
     Returns:
-        [B, C, H, W] the generated image.
+        [B, C, H, W] the generated image, float32 (float64 for float64 inputs).
     """
     b, n, h, w = prob.shape
     hs, ws = source.shape[-2:]
     index = (src[:, :, 0] * ws + src[:, :, 1]).reshape(b, n, h * w)
-    out = _SparseWarp.apply(prob.reshape(b, n, h * w), index, source.reshape(b, -1, hs * ws))
+    # Under autocast (``--amp``) the source arrives in half precision and the probabilities in
+    # float32: what ``torch.amp.custom_fwd(cast_inputs=torch.float32)`` does, on any device
+    # type -- run in float32 with autocast off; the casts carry the gradients back.
+    dtype = torch.promote_types(torch.promote_types(prob.dtype, source.dtype), torch.float32)
+    with torch.autocast(prob.device.type, enabled=False):
+        out = _SparseWarp.apply(prob.reshape(b, n, h * w).to(dtype), index,
+                                source.reshape(b, -1, hs * ws).to(dtype))
     return out.view(b, -1, h, w)
 
 

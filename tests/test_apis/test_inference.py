@@ -1,4 +1,4 @@
-"""init_embedder: model from the config or from the checkpoint's stored config (data); seeded init."""
+"""init_embedder: model from the config or the checkpoint's stored config (data); seeded init."""
 import pytest
 import torch
 from mmengine.config import Config

@@ -44,4 +44,12 @@ def test_pck_along_video_hand_computed():
     res = pck_along_video(pred, gt, vis, norms, thr=0.2)
     # frame 0: 1 of 2 labelled; frame 1: 2 of 3
     assert res['per_frame'] == [50.0, 2 / 3 * 100]
-    assert abs(res['pck'] - 60.0) < 1e-9
+    # per keypoint, as the probe scores: 2/2, 1/2, 0/1 -> mean 50 % (pooled it would be 3/5)
+    assert abs(res['pck'] - 50.0) < 1e-9
+
+
+def test_pck_along_video_is_strict_at_the_threshold():
+    gt = np.zeros((1, 2, 2))
+    pred = np.array([[[2.0, 0.0], [1.999, 0.0]]])  # exactly at 2 px, just under
+    res = pck_along_video(pred, gt, np.ones((1, 2)), np.array([10.0]), thr=0.2)
+    assert res['pck'] == 50.0 and res['per_frame'] == [50.0]

@@ -46,6 +46,18 @@ def test_amp(cfg):
         assert cfg.optim_wrapper.type == 'OptimWrapper'
 
 
+def test_unused_parameters_searched_only_when_a_level_starts_inactive(cfg):
+    prepare_train_cfg(cfg.copy(), CONFIG)
+    assert prepare_train_cfg(cfg.copy(), CONFIG).find_unused_parameters is True  # curriculum
+    cfg.model.active_levels = cfg.model.warp_head.num_levels
+    cfg.custom_hooks = [h for h in cfg.custom_hooks if h.type != 'CurriculumHook']
+    assert prepare_train_cfg(cfg.copy(), CONFIG).find_unused_parameters is False
+    cfg.custom_hooks.append(dict(type='CurriculumHook', start_levels=2))
+    assert prepare_train_cfg(cfg.copy(), CONFIG).find_unused_parameters is True
+    cfg.find_unused_parameters = False  # a config's own choice stands
+    assert prepare_train_cfg(cfg, CONFIG).find_unused_parameters is False
+
+
 def test_bad_launcher(cfg):
     with pytest.raises(ValueError, match='launcher'):
         prepare_train_cfg(cfg, CONFIG, launcher='mpi')
@@ -66,11 +78,13 @@ def test_cpu_launch_initialises_gloo_and_fixes_the_wrapper(cfg, monkeypatch):
                            MASTER_PORT=str(port)).items():
         monkeypatch.setenv(key, value)
     prepare_train_cfg(cfg, CONFIG, launcher='pytorch')
-    cfg.sync_bn = 'torch'
+    cfg.env_cfg.dist_cfg.timeout = 77
+    assert cfg.sync_bn == 'torch'  # the runtime's, for GPUs
     try:
-        with pytest.warns(UserWarning, match='sync_bn'):
-            assert init_distributed(cfg) is True
+        assert init_distributed(cfg) is True
         assert dist.is_initialized() and dist.get_backend() == 'gloo'
+        assert dist.distributed_c10d._get_default_group()._get_backend(
+            torch.device('cpu')).options._timeout.total_seconds() == 77
         assert cfg.model_wrapper_cfg == dict(type='MMDistributedDataParallel',
                                              broadcast_buffers=False,
                                              find_unused_parameters=True, device_ids=None)

@@ -239,3 +239,29 @@ def test_flow_warp_identity_shift_and_half_pixel():
     half[:, 0] = 0.5
     torch.testing.assert_close(flow_warp(src, half)[..., :-1],
                                (src[..., :-1] + src[..., 1:]) / 2)
+
+
+def test_sparse_warp_under_bf16_autocast_runs_in_float32():
+    """A half-precision source with float32 probabilities (what autocast gives): no dtype clash
+    in the backward's ``scatter_add_``, float32 output, gradients equal to the float32 call's."""
+    g = torch.Generator().manual_seed(6)
+    logits = torch.randn(2, 5, 3, 4, generator=g, requires_grad=True)
+    src = torch.stack((torch.randint(0, 6, (2, 5, 3, 4), generator=g),
+                       torch.randint(0, 7, (2, 5, 3, 4), generator=g)), dim=2)
+    image = torch.rand(2, 3, 6, 7, generator=g, requires_grad=True)
+    with torch.autocast('cpu', dtype=torch.bfloat16):
+        half = image.to(torch.bfloat16)  # a conv's output under autocast
+        prob = torch.softmax(logits, dim=1)
+        out = sparse_warp(prob, src, half)
+    assert out.dtype == torch.float32
+    _assert_same_grads(out, sparse_warp(torch.softmax(logits, dim=1), src,
+                                        image.to(torch.bfloat16).float()),
+                       (logits, image), g)
+
+
+def test_softmaxes_are_float32_for_half_logits():
+    logits = torch.randn(1, 16, 4, 4).to(torch.bfloat16)
+    assert dense_probabilities(logits).dtype == torch.float32
+    top, src = dense_topk_sources(dense_probabilities(logits), 2, 4)
+    prob, _ = refine_level(top, src, torch.randn(1, 8, 8, 8).to(torch.bfloat16))
+    assert prob.dtype == torch.float32

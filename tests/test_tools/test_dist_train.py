@@ -94,3 +94,17 @@ def test_two_processes_equal_one_at_the_same_global_batch(tmp_path, data_root):
     for key, value in w_one.items():
         assert torch.equal(w0[key], w1[key]), key
         torch.testing.assert_close(w0[key], value, rtol=1e-5, atol=1e-6, msg=key)
+
+
+def test_all_levels_active_trains_without_the_unused_parameter_search(tmp_path, data_root):
+    # Every level active from iteration 0: tools/train.py sets find_unused_parameters=False,
+    # and DDP fails at the second step if any parameter got no gradient in the first.
+    cfg = write_tiny_config(
+        str(tmp_path / 'all.py'), data_root, max_iters=3, batch_size=2,
+        curriculum="dict(type='CurriculumHook', start_levels=3, interval=100)",
+        extra="model['active_levels'] = 3")
+    work = str(tmp_path / 'run')
+    _dist_train(cfg, work)
+    log = open(sorted(glob.glob(osp.join(work, '*', '*.log')))[-1]).read()
+    assert 'find_unused_parameters = False' in log
+    assert _state(work, 0)[1]['iter'] == _state(work, 1)[1]['iter'] == 3

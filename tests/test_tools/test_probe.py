@@ -47,6 +47,12 @@ def test_cli_rejects_unknown_baseline(tmp_path):
         _load_tool().parse_args(['cfg.py', '--baselines', 'imagenet'])
 
 
+def test_cli_refuses_a_launcher_before_reading_the_config():
+    """Under torchrun the other ranks would wait in a barrier until the NCCL timeout."""
+    with pytest.raises(SystemExit, match='--launcher pytorch is not supported'):
+        _load_tool().main(['missing_cfg.py', '--launcher', 'pytorch'])
+
+
 TRAIN_CFG = """_base_ = ['{repo}/configs/synthetic_upper_body.py']
 model = dict(encoder=dict(input_size=32, embed_dim=32, base_channels=8, max_channels=32),
              warp_head=dict(base_size=8, num_levels=3, topk=4, max_channels=16))

@@ -2,4 +2,5 @@
 # curriculum adds levels on plateaus and then lowers the learning rate (CurriculumHook), so no
 # param scheduler is needed; max_iters bounds the run.
 optim_wrapper = dict(type='OptimWrapper', optimizer=dict(type='Adam', lr=1e-3))
-train_cfg = dict(type='IterBasedTrainLoop', max_iters=200000)
+# SkipIterBasedTrainLoop: mmengine's loop, resuming without loading the skipped batches.
+train_cfg = dict(type='SkipIterBasedTrainLoop', max_iters=200000)

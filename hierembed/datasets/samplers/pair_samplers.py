@@ -21,6 +21,16 @@ class InfinitePairSampler(InfiniteSampler):
     Args: as mmengine's ``InfiniteSampler`` (``dataset``, ``shuffle=True``, ``seed=None``).
     """
 
+    def skip(self, num_indices: int) -> None:
+        """Restart this rank's index stream after its first ``num_indices`` indices.
+
+        The next iterator yields what an uninterrupted stream yields from that position on
+        (mmengine's ``InfiniteSampler`` keeps one stream, ``self.indices``, across iterators).
+        Used to resume (``SkipIterBasedTrainLoop``): only integers are drawn and dropped, no
+        sample is loaded.
+        """
+        self.indices = itertools.islice(self._indices_of_rank(), int(num_indices), None)
+
     def _infinite_indices(self) -> Iterator[int]:
         g = torch.Generator()
         g.manual_seed(self.seed)
