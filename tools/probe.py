@@ -26,6 +26,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument('config', help='probe config file (configs/probes/...)')
     parser.add_argument('--checkpoint', help='the trained embedder; without it only the '
                         'baselines are probed')
+    parser.add_argument('--train-config', help='the training config of the checkpoint: the '
+                        'encoder is built from its `model` (default: the probe config\'s `model`, '
+                        'else the config stored in the checkpoint)')
     parser.add_argument('--work-dir', help='where results go (default: '
                         './work_dirs/probes/<config name>)')
     parser.add_argument('--baselines', nargs='*', choices=KNOWN_BASELINES,
@@ -64,7 +67,7 @@ def main(argv=None) -> dict:
     if get_rank() == 0:
         results = run_probe(cfg, args.checkpoint, work_dir, baselines=args.baselines,
                             device=args.device, progress=not args.no_progress,
-                            config_path=args.config)
+                            config_path=args.config, train_config=args.train_config)
     if args.launcher != 'none':
         from hierembed.engine import teardown_distributed
         teardown_distributed()

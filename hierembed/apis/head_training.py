@@ -2,10 +2,11 @@
 
 Features are standardised with the train split's statistics before any head sees them (every
 split, every encoder); a feature constant on train is mapped to 0. Heads are trained with Adam on
-the CPU, in mini-batches over the (small) probe set; every ``val_interval`` epochs the validation
-loss is measured, the best state is kept, and training stops after ``patience`` checks without
-improvement. When ``lr`` or ``weight_decay`` is a list, every combination is trained and the one
-with the lowest validation loss wins.
+the CPU, in mini-batches over the (small) probe set; every ``val_interval`` epochs the selection
+score is measured on val (the reported metric, ``probe_cfg.select_on``, or the val loss), the
+best state is kept, and training stops after ``patience`` checks without improvement. When ``lr``
+or ``weight_decay`` is a list, every combination is trained and the one with the best
+validation score wins.
 """
 import contextlib
 import copy
@@ -51,8 +52,9 @@ class FitResult:
 
     Attributes:
         head: the head in eval mode, with the best validation state loaded.
-        selection: ``lr``, ``weight_decay``, ``epoch`` and ``val_loss`` of the chosen model, and
-            ``candidates``, the best validation loss of each (lr, weight_decay) tried.
+        selection: ``lr``, ``weight_decay``, ``epoch`` and ``val_score`` of the chosen model,
+            ``select_on`` (what ``val_score`` is), and ``candidates``, the best validation score
+            of each (lr, weight_decay) tried.
     """
     head: nn.Module
     selection: dict
@@ -68,10 +70,19 @@ def _batches(n: int, batch_size: int, generator: torch.Generator):
         yield order[start:start + batch_size]
 
 
+def _better(value: float, best: float, greater_is_better: bool) -> bool:
+    """Strictly better; NaN is never better (an undefined score cannot be selected)."""
+    if not np.isfinite(value):
+        return False
+    if not np.isfinite(best):
+        return True
+    return value > best if greater_is_better else value < best
+
+
 def _train_one(build: Callable[[], nn.Module], loss_fn, train: Tuple[torch.Tensor, ...],
-               val: Tuple[torch.Tensor, ...], lr: float, weight_decay: float, epochs: int,
-               batch_size: int, val_interval: int, patience: int, seed: int,
-               init_mean: Optional[torch.Tensor]):
+               val_score: Callable[[nn.Module], float], greater_is_better: bool, lr: float,
+               weight_decay: float, epochs: int, batch_size: int, val_interval: int,
+               patience: int, seed: int, init_mean: Optional[torch.Tensor]):
     torch.manual_seed(seed)
     head = build()
     if init_mean is not None:
@@ -80,14 +91,14 @@ def _train_one(build: Callable[[], nn.Module], loss_fn, train: Tuple[torch.Tenso
     generator = torch.Generator().manual_seed(seed)
     n = len(train[0])
 
-    def val_loss() -> float:
+    def score() -> float:
         head.eval()
         with torch.no_grad():
-            value = float(loss_fn(head, *val))
+            value = float(val_score(head))
         head.train()
         return value
 
-    best = (val_loss(), 0, copy.deepcopy(head.state_dict()))
+    best_score, best_epoch, best_state = score(), 0, copy.deepcopy(head.state_dict())
     checks_since_best = 0
     head.train()
     for epoch in range(1, epochs + 1):
@@ -97,17 +108,18 @@ def _train_one(build: Callable[[], nn.Module], loss_fn, train: Tuple[torch.Tenso
             optim.step()
         if epoch % val_interval and epoch != epochs:
             continue
-        current = val_loss()
-        if current < best[0]:
-            best = (current, epoch, copy.deepcopy(head.state_dict()))
+        current = score()
+        if _better(current, best_score, greater_is_better):
+            best_score, best_epoch = current, epoch
+            best_state = copy.deepcopy(head.state_dict())
             checks_since_best = 0
         else:
             checks_since_best += 1
             if checks_since_best >= patience:
                 break
-    head.load_state_dict(best[2])
+    head.load_state_dict(best_state)
     head.eval()
-    return head, best[0], best[1]
+    return head, best_score, best_epoch
 
 
 @contextlib.contextmanager
@@ -129,12 +141,15 @@ def fit_head(head_cfg: dict, loss_fn, train: Tuple[torch.Tensor, ...],
              lr: Union[float, Sequence[float]] = 1e-3,
              weight_decay: Union[float, Sequence[float]] = 0.0, val_interval: int = 5,
              patience: int = 10, seed: int = 0, init_mean: Optional[torch.Tensor] = None,
-             num_threads: Optional[int] = 1, **unused) -> FitResult:
+             num_threads: Optional[int] = 1,
+             val_score: Optional[Callable[[nn.Module], float]] = None,
+             greater_is_better: bool = False, select_on: str = 'loss', **unused) -> FitResult:
     """Train a head from its config; model selection (epoch, lr, weight decay) on val.
 
     Args:
         head_cfg: a ``PROBE_HEADS`` config, complete (``in_channels``, ``num_keypoints`` set).
-        loss_fn: ``(head, *tensors) -> scalar loss``, applied to ``train`` and to ``val``.
+        loss_fn: ``(head, *tensors) -> scalar loss``, applied to ``train`` (and to ``val`` when
+            selecting on the loss).
         train: tensors whose first dimension is the instance; the first one is the features.
         val: the same for the validation split.
         epochs: the most epochs trained.
@@ -147,22 +162,31 @@ def fit_head(head_cfg: dict, loss_fn, train: Tuple[torch.Tensor, ...],
         init_mean: passed to the head's ``init_from_mean`` before training (the mean target),
             so that training starts from the constant, mean predictor.
         num_threads: torch intra-op threads while training (None: leave as is).
+        val_score: ``head -> float``, the selection score on val (the head is in eval mode);
+            None selects on ``loss_fn`` over ``val``.
+        greater_is_better: direction of ``val_score`` (the loss: lower is better).
+        select_on: the name of what ``val_score`` measures, recorded in the selection.
         unused: other ``probe_cfg`` keys, ignored.
 
     Returns:
         The chosen head and its :class:`FitResult` selection record.
     """
+    if val_score is None:
+        def val_score(head):
+            return float(loss_fn(head, *val))
+        greater_is_better, select_on = False, 'loss'
     best = None
     candidates = []
     with _torch_threads(num_threads):
         for lr_i, wd_i in itertools.product(_as_list(lr), _as_list(weight_decay)):
-            head, loss, epoch = _train_one(lambda: PROBE_HEADS.build(copy.deepcopy(head_cfg)),
-                                           loss_fn, train, val, lr_i, wd_i, epochs, batch_size,
-                                           val_interval, patience, seed, init_mean)
-            candidates.append(dict(lr=lr_i, weight_decay=wd_i, epoch=epoch, val_loss=loss))
-            if best is None or loss < best[1]:
-                best = (head, loss, candidates[-1])
-    selection = dict(best[2], candidates=candidates)
+            head, score, epoch = _train_one(
+                lambda: PROBE_HEADS.build(copy.deepcopy(head_cfg)), loss_fn, train, val_score,
+                greater_is_better, lr_i, wd_i, epochs, batch_size, val_interval, patience, seed,
+                init_mean)
+            candidates.append(dict(lr=lr_i, weight_decay=wd_i, epoch=epoch, val_score=score))
+            if best is None or _better(score, best[1], greater_is_better):
+                best = (head, score, candidates[-1])
+    selection = dict(best[2], select_on=select_on, candidates=candidates)
     return FitResult(head=best[0], selection=selection)
 
 

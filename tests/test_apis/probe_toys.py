@@ -105,7 +105,7 @@ def toy_probe_cfg(**overrides) -> dict:
                               mlp=dict(type='VisibilityHead', hidden_dim=16)),
         metrics=[dict(type='PCKMetric', thr=0.2), dict(type='NMEMetric')],
         probe_cfg=dict(epochs=20, lr=1e-2, weight_decay=0.0, val_interval=5, patience=3,
-                       seed=0, num_vis_images=3, embed_batch_size=32),
+                       seeds=1, num_vis_images=3, embed_batch_size=32),
         baselines=['random_init', 'mean_pose'])
     cfg.update(overrides)
     return cfg

@@ -31,9 +31,10 @@ def test_selection_keeps_the_best_candidate_and_records_all():
     sel = fit.selection
     assert [c['weight_decay'] for c in sel['candidates']] == [0.0, 1.0]
     assert sel['weight_decay'] == 0.0  # heavy decay cannot fit a noiseless linear map as well
-    assert sel['val_loss'] == min(c['val_loss'] for c in sel['candidates'])
+    assert sel['select_on'] == 'loss'
+    assert sel['val_score'] == min(c['val_score'] for c in sel['candidates'])
     # the kept state is the one measured: its val loss is reproduced
-    assert landmark_loss(fit.head, *val).item() == pytest.approx(sel['val_loss'], rel=1e-5)
+    assert landmark_loss(fit.head, *val).item() == pytest.approx(sel['val_score'], rel=1e-5)
     assert not fit.head.training
 
 
@@ -59,3 +60,26 @@ def test_thread_count_is_restored():
     fit_head(dict(type='LinearLandmarkHead', in_channels=4, num_keypoints=3), landmark_loss,
              train, train, epochs=2, num_threads=1)
     assert torch.get_num_threads() == before
+
+
+@pytest.mark.parametrize('greater_is_better,best_check', [(True, 3), (False, 1)])
+def test_selection_on_a_metric_keeps_its_best_check_in_its_direction(greater_is_better,
+                                                                     best_check):
+    """The score, not the loss, picks the epoch: a made-up metric peaks at the 4th check (or,
+    lower being better, bottoms out at the 2nd); the head kept predicts as it did then."""
+    train, val = _linear_problem(100, 1), _linear_problem(30, 2)
+    values = [1.0, 0.5, 2.0, 9.0, 3.0, 4.0, 8.0]
+    seen = []
+
+    def score(head):
+        seen.append(predict(head, val[0].numpy()))
+        return values[len(seen) - 1]
+
+    fit = fit_head(dict(type='LinearLandmarkHead', in_channels=4, num_keypoints=3),
+                   landmark_loss, train, val, epochs=30, lr=0.05, val_interval=5, patience=10,
+                   val_score=score, greater_is_better=greater_is_better, select_on='made-up')
+    assert len(seen) == 7  # epoch 0, then every 5 epochs up to 30
+    sel = fit.selection
+    assert sel['select_on'] == 'made-up' and sel['epoch'] == 5 * best_check
+    assert sel['val_score'] == values[best_check]
+    np.testing.assert_allclose(predict(fit.head, val[0].numpy()), seen[best_check], atol=1e-6)

@@ -36,7 +36,8 @@ CFG = Config(dict(
                           mlp=dict(type='VisibilityHead', hidden_dim=32)),
     metrics=[dict(type='PCKMetric', thr=0.2), dict(type='NMEMetric')],
     probe_cfg=dict(epochs=150, batch_size=128, lr=1e-2, weight_decay=[0.0, 1e-3],
-                   val_interval=5, patience=6, seed=0)))
+                   val_interval=5, patience=6, seeds=1,
+                   select_on='NME')))  # PCK saturates at 100 on the oracle: NME keeps improving
 
 
 @pytest.fixture(scope='module')
@@ -89,8 +90,9 @@ def test_results_structure(results):
                 g = m['groups']['Hnd']
                 assert g == pytest.approx((m['per_keypoint']['left_hand'] +
                                            m['per_keypoint']['right_hand']) / 2)
-    sel = results['encoders']['oracle']['heads']['mlp']['selection']
-    assert {'lr', 'weight_decay', 'epoch', 'val_loss'} <= set(sel)
+    sel, = results['encoders']['oracle']['heads']['mlp']['selection']  # one per probe seed
+    assert {'lr', 'weight_decay', 'epoch', 'val_score'} <= set(sel)
+    assert sel['select_on'] == meta['select_on'] == 'NME'
     assert len(sel['candidates']) == 2
     comp = results['encoders']['oracle']['heads']['mlp']['comparisons']['NME']
     assert comp['vs_mean_pose'] == pytest.approx(
@@ -144,3 +146,13 @@ def test_keypoint_groups_by_name_or_index():
         resolve_keypoint_groups({'G': ['tail']}, NAMES)
     with pytest.raises(ValueError):
         resolve_keypoint_groups({'G': [5]}, NAMES)
+
+
+def test_select_on_names_a_metric_or_the_loss():
+    from hierembed.apis.probe import selection_metric
+    metrics = [dict(type='PCKMetric', thr=6.0, name='PCK@6px'), dict(type='NMEMetric')]
+    assert selection_metric({}, metrics) == metrics[0]  # default: the first, the reported one
+    assert selection_metric(dict(select_on='NME'), metrics) == metrics[1]
+    assert selection_metric(dict(select_on='loss'), metrics) is None
+    with pytest.raises(ValueError, match="select_on: 'PCK@6' is neither"):
+        selection_metric(dict(select_on='PCK@6'), metrics)

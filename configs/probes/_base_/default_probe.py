@@ -20,6 +20,11 @@ visibility_heads = dict(
 
 baselines = ['random_init', 'mean_pose']
 
+# The `supervised` baseline (the ceiling): model.encoder + the `mlp` head trained end to end on
+# the probe's train split (masked MSE), the epoch chosen on val with probe_cfg.select_on.
+supervised_cfg = dict(epochs=5, batch_size=32, lr=1e-3, weight_decay=0.0, seed=0,
+                      num_threads=1)
+
 probe_cfg = dict(
     epochs=300,
     batch_size=256,
@@ -27,7 +32,8 @@ probe_cfg = dict(
     weight_decay=[0.0, 1e-4, 1e-2],  # chosen on val, with the epoch
     val_interval=1,
     patience=20,
-    seed=0,
+    seeds=1,  # probe seeds (count or list): random-init weights, heads' init, batch order
+    select_on=None,  # val metric for epoch and weight decay; None: the first of `metrics`
     val_fraction=0.1,
     embed_batch_size=64,
     num_workers=0,
