@@ -43,7 +43,7 @@ from mmengine.config import Config
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
-from hierembed.apis.report import gap_closed, t_interval  # noqa: E402
+from hierembed.probe.report import gap_closed, t_interval  # noqa: E402
 
 # name -> (num_levels, model overrides); the base is the CPU-size embedded default.
 ROWS = {

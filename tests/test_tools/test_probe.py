@@ -9,7 +9,7 @@ import sys
 import pytest
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-sys.path.insert(0, osp.join(REPO, 'tests', 'test_apis'))
+sys.path.insert(0, osp.join(REPO, 'tests', 'test_probe'))
 from probe_toys import ProbeToyEmbedder, save_toy_checkpoint, toy_probe_cfg  # noqa: E402
 
 

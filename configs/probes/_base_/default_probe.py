@@ -12,8 +12,9 @@ default_scope = 'hierembed'
 probe_splits = dict(train=dict(split='train'), val=dict(split='val'), test=dict(split='test'))
 
 heads = dict(
-    linear=dict(type='LinearLandmarkHead', loss_type='mse'),
-    mlp=dict(type='MLPLandmarkHead', hidden_dim=256, loss_type='mse'))
+    linear=dict(type='LinearLandmarkHead', loss=dict(type='MaskedKeypointLoss', mode='mse')),
+    mlp=dict(type='MLPLandmarkHead', hidden_dim=256,
+             loss=dict(type='MaskedKeypointLoss', mode='mse')))
 visibility_heads = dict(
     linear=dict(type='VisibilityHead', hidden_dim=None),
     mlp=dict(type='VisibilityHead', hidden_dim=256))
@@ -22,7 +23,7 @@ baselines = ['random_init', 'mean_pose']
 
 # The `supervised` baseline (the ceiling): model.encoder + the `mlp` head trained end to end on
 # the probe's train split (masked MSE), the epoch chosen on val with probe_cfg.select_on.
-supervised_cfg = dict(epochs=5, batch_size=32, lr=1e-3, weight_decay=0.0, seed=0,
+supervised_cfg = dict(epochs=6, batch_size=32, lr=1e-3, weight_decay=0.0, seed=0,
                       num_threads=1)
 
 probe_cfg = dict(

@@ -4,9 +4,9 @@ import json
 import numpy as np
 from probe_toys import ProbeToyEmbedder, ProbeToyKeypointDataset, save_toy_checkpoint
 
-from hierembed.apis import (FeatureCache, dataset_fingerprint, encoder_fingerprint, extract_split,
-                            init_embedder)
+from hierembed.apis import init_embedder
 from hierembed.apis.inference import embed_images
+from hierembed.probe import FeatureCache, dataset_fingerprint, encoder_fingerprint, extract_split
 
 MODEL = dict(type='ProbeToyEmbedder', input_size=32)
 

@@ -3,7 +3,8 @@ import json
 
 import pytest
 from mmengine.config import Config
-from probe_toys import NAMES, ProbeToyEmbedder, save_toy_checkpoint, toy_probe_cfg
+from probe_toys import (NAMES, ProbeToyEmbedder, default_probe_cfg, save_toy_checkpoint,
+                        toy_probe_cfg)
 
 from hierembed.apis import run_probe
 
@@ -80,12 +81,12 @@ def test_baseline_selection_and_errors(tmp_path):
 def test_supervised_ceiling_on_a_toy_set(tmp_path, monkeypatch):
     """The ceiling trains the encoder end to end on the train labels (the epoch chosen on val),
     is probed like any encoder, and comes from the cache on the next run: never retrained."""
-    from hierembed.apis import probe as probe_module
+    from hierembed.probe import baselines as probe_module
     cfg = toy_probe_cfg(
         baselines=['random_init', 'mean_pose', 'supervised'],
-        supervised_cfg=dict(encoder=dict(type='ConvEncoder', input_size=32, embed_dim=16,
-                                         base_channels=4),
-                            epochs=4, batch_size=16, lr=1e-3, seed=0))
+        supervised_cfg=default_probe_cfg(
+            'supervised_cfg', encoder=dict(type='ConvEncoder', input_size=32, embed_dim=16,
+                                           base_channels=4), epochs=4, batch_size=16))
     cfg['probe_cfg'] = dict(cfg['probe_cfg'], seeds=2)
     res = run_probe(Config(cfg), None, str(tmp_path), progress=False)
     assert list(res['encoders']) == ['random_init', 'supervised', 'mean_pose']
@@ -106,3 +107,20 @@ def test_supervised_ceiling_on_a_toy_set(tmp_path, monkeypatch):
     assert again['meta']['supervised']['val_scores'] == sup['val_scores']
     assert again['encoders']['supervised']['heads']['mlp']['metrics']['PCK@0.2']['seeds'] == \
         m['seeds']
+
+
+def test_probe_cfg_keys_are_checked(tmp_path):
+    """A misspelt key is refused with a did-you-mean; a missing one names the defaults file."""
+    from hierembed.probe.runner import probe_settings
+    cfg = toy_probe_cfg()
+    cfg['probe_cfg']['patiance'] = 5
+    with pytest.raises(KeyError, match="probe_cfg: 'patiance' Did you mean 'patience'"):
+        run_probe(Config(cfg), None, str(tmp_path), progress=False)
+    cfg = toy_probe_cfg()
+    del cfg['probe_cfg']['seeds']
+    with pytest.raises(KeyError, match=r"probe_cfg lacks \['seeds'\].*default_probe.py"):
+        probe_settings(Config(cfg))
+    cfg = toy_probe_cfg(baselines=['supervised'],
+                        supervised_cfg=default_probe_cfg('supervised_cfg', epoch=3))
+    with pytest.raises(KeyError, match="supervised_cfg: 'epoch' Did you mean 'epochs'"):
+        run_probe(Config(cfg), None, str(tmp_path), progress=False)

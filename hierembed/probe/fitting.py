@@ -16,6 +16,7 @@ from typing import Callable, Optional, Sequence, Tuple, Union
 
 import numpy as np
 import torch
+from mmengine.optim import OptimWrapper, build_optim_wrapper
 from torch import nn
 
 from hierembed.registry import PROBE_HEADS
@@ -60,6 +61,26 @@ class FitResult:
     selection: dict
 
 
+@dataclass
+class Candidate:
+    """One (lr, weight decay) trained: its head at the best check and where that was."""
+    head: nn.Module
+    lr: float
+    weight_decay: float
+    epoch: int
+    val_score: float
+
+    def record(self) -> dict:
+        return dict(lr=self.lr, weight_decay=self.weight_decay, epoch=self.epoch,
+                    val_score=self.val_score)
+
+
+def build_adam(model: nn.Module, lr: float, weight_decay: float) -> OptimWrapper:
+    """mmengine's ``OptimWrapper`` around Adam, as the toolkit builds every optimiser."""
+    return build_optim_wrapper(model, dict(type='OptimWrapper', optimizer=dict(
+        type='Adam', lr=lr, weight_decay=weight_decay)))
+
+
 def _as_list(value: Union[float, Sequence[float]]) -> list:
     return list(value) if isinstance(value, (list, tuple)) else [value]
 
@@ -79,7 +100,14 @@ def _better(value: float, best: float, greater_is_better: bool) -> bool:
     return value > best if greater_is_better else value < best
 
 
-def _train_one(build: Callable[[], nn.Module], loss_fn, train: Tuple[torch.Tensor, ...],
+def head_loss(head: nn.Module, feats: torch.Tensor, keypoints: torch.Tensor,
+              keypoints_visible: torch.Tensor) -> torch.Tensor:
+    """Any probe head's total loss: ``head.loss(feats, targets)`` summed over its terms."""
+    losses = head.loss(feats, dict(keypoints=keypoints, keypoints_visible=keypoints_visible))
+    return sum(losses.values())
+
+
+def _train_one(build: Callable[[], nn.Module], train: Tuple[torch.Tensor, ...],
                val_score: Callable[[nn.Module], float], greater_is_better: bool, lr: float,
                weight_decay: float, epochs: int, batch_size: int, val_interval: int,
                patience: int, seed: int, init_mean: Optional[torch.Tensor]):
@@ -87,7 +115,7 @@ def _train_one(build: Callable[[], nn.Module], loss_fn, train: Tuple[torch.Tenso
     head = build()
     if init_mean is not None:
         head.init_from_mean(init_mean)
-    optim = torch.optim.Adam(head.parameters(), lr=lr, weight_decay=weight_decay)
+    optim = build_adam(head, lr, weight_decay)
     generator = torch.Generator().manual_seed(seed)
     n = len(train[0])
 
@@ -103,9 +131,7 @@ def _train_one(build: Callable[[], nn.Module], loss_fn, train: Tuple[torch.Tenso
     head.train()
     for epoch in range(1, epochs + 1):
         for index in _batches(n, batch_size, generator):
-            optim.zero_grad()
-            loss_fn(head, *(t[index] for t in train)).backward()
-            optim.step()
+            optim.update_params(head_loss(head, *(t[index] for t in train)))
         if epoch % val_interval and epoch != epochs:
             continue
         current = score()
@@ -119,7 +145,7 @@ def _train_one(build: Callable[[], nn.Module], loss_fn, train: Tuple[torch.Tenso
                 break
     head.load_state_dict(best_state)
     head.eval()
-    return head, best_score, best_epoch
+    return Candidate(head, lr, weight_decay, best_epoch, best_score)
 
 
 @contextlib.contextmanager
@@ -136,21 +162,19 @@ def _torch_threads(num: Optional[int]):
         torch.set_num_threads(previous)
 
 
-def fit_head(head_cfg: dict, loss_fn, train: Tuple[torch.Tensor, ...],
-             val: Tuple[torch.Tensor, ...], epochs: int = 300, batch_size: int = 256,
-             lr: Union[float, Sequence[float]] = 1e-3,
-             weight_decay: Union[float, Sequence[float]] = 0.0, val_interval: int = 5,
-             patience: int = 10, seed: int = 0, init_mean: Optional[torch.Tensor] = None,
-             num_threads: Optional[int] = 1,
+def fit_head(head_cfg: dict, train: Tuple[torch.Tensor, ...], val: Tuple[torch.Tensor, ...],
+             *, epochs: int, batch_size: int, lr: Union[float, Sequence[float]],
+             weight_decay: Union[float, Sequence[float]], val_interval: int, patience: int,
+             seed: int, init_mean: Optional[torch.Tensor] = None,
+             num_threads: Optional[int] = None,
              val_score: Optional[Callable[[nn.Module], float]] = None,
-             greater_is_better: bool = False, select_on: str = 'loss', **unused) -> FitResult:
+             greater_is_better: bool = False, select_on: str = 'loss') -> FitResult:
     """Train a head from its config; model selection (epoch, lr, weight decay) on val.
 
     Args:
         head_cfg: a ``PROBE_HEADS`` config, complete (``in_channels``, ``num_keypoints`` set).
-        loss_fn: ``(head, *tensors) -> scalar loss``, applied to ``train`` (and to ``val`` when
-            selecting on the loss).
-        train: tensors whose first dimension is the instance; the first one is the features.
+        train: ``(feats [N, D], keypoints [N, K, 2] normalised, keypoints_visible [N, K])``
+            tensors; every head takes the same targets and its loss reads what it needs.
         val: the same for the validation split.
         epochs: the most epochs trained.
         batch_size: instances per Adam step.
@@ -163,43 +187,30 @@ def fit_head(head_cfg: dict, loss_fn, train: Tuple[torch.Tensor, ...],
             so that training starts from the constant, mean predictor.
         num_threads: torch intra-op threads while training (None: leave as is).
         val_score: ``head -> float``, the selection score on val (the head is in eval mode);
-            None selects on ``loss_fn`` over ``val``.
+            None selects on the head's loss over ``val``.
         greater_is_better: direction of ``val_score`` (the loss: lower is better).
         select_on: the name of what ``val_score`` measures, recorded in the selection.
-        unused: other ``probe_cfg`` keys, ignored.
 
     Returns:
         The chosen head and its :class:`FitResult` selection record.
     """
     if val_score is None:
         def val_score(head):
-            return float(loss_fn(head, *val))
+            return float(head_loss(head, *val))
         greater_is_better, select_on = False, 'loss'
-    best = None
+    best: Optional[Candidate] = None
     candidates = []
     with _torch_threads(num_threads):
         for lr_i, wd_i in itertools.product(_as_list(lr), _as_list(weight_decay)):
-            head, score, epoch = _train_one(
-                lambda: PROBE_HEADS.build(copy.deepcopy(head_cfg)), loss_fn, train, val_score,
+            candidate = _train_one(
+                lambda: PROBE_HEADS.build(copy.deepcopy(head_cfg)), train, val_score,
                 greater_is_better, lr_i, wd_i, epochs, batch_size, val_interval, patience, seed,
                 init_mean)
-            candidates.append(dict(lr=lr_i, weight_decay=wd_i, epoch=epoch, val_score=score))
-            if best is None or _better(score, best[1], greater_is_better):
-                best = (head, score, candidates[-1])
-    selection = dict(best[2], select_on=select_on, candidates=candidates)
-    return FitResult(head=best[0], selection=selection)
-
-
-def landmark_loss(head: nn.Module, feats: torch.Tensor, keypoints: torch.Tensor,
-                  mask: torch.Tensor) -> torch.Tensor:
-    """The landmark head's own masked regression loss."""
-    return head.loss(feats, keypoints, mask)['loss_kpt']
-
-
-def visibility_loss(head: nn.Module, feats: torch.Tensor,
-                    keypoints_visible: torch.Tensor) -> torch.Tensor:
-    """The visibility head's BCE over labelled keypoints."""
-    return head.loss(feats, keypoints_visible)['loss_vis']
+            candidates.append(candidate.record())
+            if best is None or _better(candidate.val_score, best.val_score, greater_is_better):
+                best = candidate
+    selection = dict(best.record(), select_on=select_on, candidates=candidates)
+    return FitResult(head=best.head, selection=selection)
 
 
 def predict(head: nn.Module, feats: np.ndarray, batch_size: int = 4096) -> np.ndarray:
@@ -216,5 +227,5 @@ def to_tensors(*arrays: np.ndarray) -> Tuple[torch.Tensor, ...]:
     return tuple(torch.as_tensor(np.asarray(a, dtype=np.float32)) for a in arrays)
 
 
-__all__ = ['FeatureStandardizer', 'FitResult', 'fit_head', 'landmark_loss', 'visibility_loss',
+__all__ = ['FeatureStandardizer', 'FitResult', 'Candidate', 'fit_head', 'head_loss', 'build_adam',
            'predict', 'to_tensors']

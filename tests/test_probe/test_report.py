@@ -5,8 +5,8 @@ import math
 import numpy as np
 import pytest
 
-from hierembed.apis.report import (failures_to_beat_mean_pose, groups_of, results_markdown,
-                                   table_rows, write_results_json)
+from hierembed.probe.report import (failures_to_beat_mean_pose, groups_of, results_markdown,
+                                    table_rows, write_results_json)
 from hierembed.visualization import draw_keypoints, draw_prediction, keypoint_panel
 from hierembed.visualization.keypoint_drawing import GT_COLOR
 
@@ -81,7 +81,7 @@ def test_prediction_tiles_and_panel():
 
 
 def test_t_interval_and_paired_deltas_by_hand():
-    from hierembed.apis.report import gap_closed, paired_deltas, t_interval
+    from hierembed.probe.report import gap_closed, paired_deltas, t_interval
 
     # mean 2, s = 1, n = 3: t_{0.975, 2} = 4.302653 (tables), half-width 4.302653 / sqrt(3)
     assert t_interval([1.0, 2.0, 3.0]) == pytest.approx(4.302653 / math.sqrt(3), rel=1e-6)
@@ -99,8 +99,8 @@ def test_t_interval_and_paired_deltas_by_hand():
 def test_deltas_are_paired_per_probe_seed():
     """Per seed the trained encoder is 1 to 3 points above random init while both swing by 10:
     the paired interval is narrow, an unpaired one would not be."""
-    from hierembed.apis.probe import _compare
-    from hierembed.apis.report import t_interval
+    from hierembed.probe.report import t_interval
+    from hierembed.probe.runner import _compare
 
     def entry(seeds):
         return dict(metrics={'PCK': dict(mean=float(np.mean(seeds)), seeds=seeds,
