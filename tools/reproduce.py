@@ -234,10 +234,12 @@ def checks(by_row, metric, lenient=None):
     if full:
         d = _delta(full, metric, 'random_init')
         half = t_interval(d)
+        greater = full[0]['results']['meta']['metrics'][metric]['greater_is_better']
+        target = (f"; target: at least +15) -> {'met' if np.mean(d) >= 15 else 'NOT met'}."
+                  if greater else '; lower is better).')
         lines.append(f'- r=3 ph,cyc,con vs random init, 2-layer head, {metric} Avg: '
                      f'{_fmt(float(np.mean(d)), half, True)} points (95 % interval over '
-                     f'{len(d)} probe seeds, paired; target: at least +15) -> '
-                     f"{'met' if np.mean(d) >= 15 else 'NOT met'}.")
+                     f'{len(d)} probe seeds, paired{target}')
         lines.append(f'- Measuring stick: the 95 % half-width of that difference is '
                      f'{half:.2f} points (target: at most 2) -> '
                      f"{'met' if half <= 2 else 'NOT met'}.")
@@ -250,9 +252,10 @@ def checks(by_row, metric, lenient=None):
     if full and r1:
         d = [a - b for a, b in zip(probe_seed_values(full, 'trained', 'mlp', metric),
                                    probe_seed_values(r1, 'trained', 'mlp', metric))]
+        better = np.mean(d) >= 0 if greater else np.mean(d) <= 0
         lines.append(f'- r=3 vs r=1 (ph,cyc,con, 2-layer head): '
                      f'{_fmt(float(np.mean(d)), t_interval(d), True)} points (target: r=3 not '
-                     f"worse) -> {'met' if np.mean(d) >= 0 else 'NOT met'}.")
+                     f"worse) -> {'met' if better else 'NOT met'}.")
     fab = by_row.get('FAb-Net-style ph')
     if full and fab:
         d = [a - b for a, b in zip(probe_seed_values(full, 'trained', 'mlp', metric),
