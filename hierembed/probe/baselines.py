@@ -217,7 +217,7 @@ class SupervisedEmbedder:
     then embeds like any frozen encoder."""
 
     def __init__(self, encoder_cfg: dict, sup_cfg: dict, datasets: dict, metainfo: dict,
-                 select_cfg: Optional[dict], head_cfg: dict, record_path: Optional[str],
+                 select_cfg: dict, head_cfg: dict, record_path: Optional[str],
                  device: str) -> None:
         self.encoder_cfg, self.sup_cfg, self.datasets = encoder_cfg, sup_cfg, datasets
         self.metainfo, self.select_cfg, self.head_cfg = metainfo, select_cfg, head_cfg
@@ -235,8 +235,7 @@ class SupervisedEmbedder:
 
     def _train(self) -> None:
         train, val = (load_split(self.datasets[s]) for s in ('train', 'val'))
-        select = self.select_cfg or metric_configs(Config(), False)[0]
-        scorer = ValScorer(select, self.metainfo, val[1], None, scale=1.0)
+        scorer = ValScorer(self.select_cfg, self.metainfo, val[1], None, scale=1.0)
         size = float(train[1].input_size)
         mean_kpt, _ = mean_pose_prediction(train[1], 1)
         kwargs = {k: v for k, v in self.sup_cfg.items() if k not in ('head', 'encoder')}
@@ -271,7 +270,8 @@ def supervised_embedder(cfg: Config, model_cfg: dict, settings: dict, datasets: 
     heads = cfg_dict(cfg.get('heads') or {})
     head_cfg = sup_cfg.get('head') or heads.get('mlp') or dict(type='MLPLandmarkHead')
     metric_cfgs = metric_configs(cfg, False)
-    select_cfg = selection_metric(settings, metric_cfgs)
+    # the epoch is chosen on a metric: with select_on='loss', the first of `metrics`
+    select_cfg = selection_metric(settings, metric_cfgs) or metric_cfgs[0]
     fp = encoder_fingerprint(dict(encoder=encoder_cfg, supervised=sup_cfg, head=head_cfg,
                                   select=select_cfg, train=data_fps['train'],
                                   val=data_fps['val']), seed=sup_cfg.get('seed', 0))
