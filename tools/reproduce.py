@@ -165,7 +165,7 @@ def _fmt(mean, half=None, signed=False):
     if mean is None or not np.isfinite(mean):
         return '-'
     text = f'{mean:+.1f}' if signed else f'{mean:.1f}'
-    if half is not None and np.isfinite(half) and half > 0:
+    if half is not None and np.isfinite(half) and half >= 0.05:
         text += f' ± {half:.1f}'
     return text
 

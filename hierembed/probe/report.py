@@ -47,7 +47,8 @@ def _fmt(value: Optional[float], signed: bool = False,
     if value is None or (isinstance(value, float) and not math.isfinite(value)):
         return '-'
     text = f'{value:+.1f}' if signed else f'{value:.1f}'
-    if interval is not None and math.isfinite(interval) and interval > 0:
+    # under 0.05 it would print "± 0.0", which says nothing
+    if interval is not None and math.isfinite(interval) and interval >= 0.05:
         text += f' ± {interval:.1f}'
     return text
 
