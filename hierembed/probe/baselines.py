@@ -30,7 +30,7 @@ from hierembed.registry import MODELS, PROBE_HEADS
 from hierembed.utils.misc import reject_unknown_keys
 from .evaluation import ValScorer, cfg_dict, metric_configs, selection_metric
 from .features import ProbeTargets, collate_keypoint_samples, encoder_fingerprint
-from .fitting import build_adam, head_loss, to_tensors
+from .fitting import build_adam, head_loss, is_better, to_tensors
 
 #: ``supervised_cfg`` keys (their defaults: ``configs/probes/_base_/default_probe.py``); the
 #: first six are required, ``head`` and ``encoder`` optional.
@@ -110,20 +110,22 @@ def train_supervised(encoder_cfg: dict, head_cfg: dict, train: tuple, val: tuple
 
     Returns:
         ``(EncoderEmbedder in eval mode, record)``: the record has ``best_epoch``,
-        ``val_scores`` (one per epoch, epoch 0 first), ``seconds``.
+        ``val_scores`` (one per epoch, epoch 0 first), ``seconds`` (wall) and ``cpu_seconds``.
     """
     previous = torch.get_num_threads()
     if num_threads:
         torch.set_num_threads(num_threads)
     try:
-        t0 = time.time()
+        t0, c0 = time.time(), time.process_time()
         model = build_encoder_embedder(encoder_cfg, seed)
         (x_tr, t_tr), (x_val, _) = train, val
         size = float(t_tr.input_size)
+        model.eval()  # one forward for D, leaving BatchNorm's running statistics alone
+        embed_dim = _embed(model, x_tr[:1]).shape[1]
+        model.train()
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(seed)
-            head = PROBE_HEADS.build(dict(copy.deepcopy(head_cfg),
-                                          in_channels=_embed(model, x_tr[:2]).shape[1],
+            head = PROBE_HEADS.build(dict(copy.deepcopy(head_cfg), in_channels=embed_dim,
                                           num_keypoints=t_tr.keypoints.shape[1]))
         if init_mean is not None:
             head.init_from_mean(init_mean)
@@ -142,7 +144,7 @@ def train_supervised(encoder_cfg: dict, head_cfg: dict, train: tuple, val: tuple
             return value
 
         scores = [score()]
-        best = (scores[0], 0, copy.deepcopy((model.state_dict(), head.state_dict())))
+        best_epoch, best_state = 0, copy.deepcopy(model.state_dict())
         for epoch in range(1, epochs + 1):
             order = torch.randperm(len(x_tr), generator=generator)
             for start in range(0, len(order), batch_size):
@@ -152,13 +154,12 @@ def train_supervised(encoder_cfg: dict, head_cfg: dict, train: tuple, val: tuple
                 feats = model.embed(x_tr[index].float() / 255.0)
                 optim.update_params(head_loss(head, feats, kpts[index], visible[index]))
             scores.append(score())
-            if np.isfinite(scores[-1]) and (scores[-1] > best[0] if greater_is_better
-                                            else scores[-1] < best[0]):
-                best = (scores[-1], epoch, copy.deepcopy((model.state_dict(),
-                                                          head.state_dict())))
-        model.load_state_dict(best[2][0])
+            if is_better(scores[-1], scores[best_epoch], greater_is_better):
+                best_epoch, best_state = epoch, copy.deepcopy(model.state_dict())
+        model.load_state_dict(best_state)
         model.eval().requires_grad_(False)
-        record: Dict = dict(best_epoch=best[1], val_scores=scores, seconds=time.time() - t0)
+        record: Dict = dict(best_epoch=best_epoch, val_scores=scores, seconds=time.time() - t0,
+                            cpu_seconds=time.process_time() - c0)
         return model, record
     finally:
         torch.set_num_threads(previous)

@@ -91,7 +91,7 @@ def _batches(n: int, batch_size: int, generator: torch.Generator):
         yield order[start:start + batch_size]
 
 
-def _better(value: float, best: float, greater_is_better: bool) -> bool:
+def is_better(value: float, best: float, greater_is_better: bool) -> bool:
     """Strictly better; NaN is never better (an undefined score cannot be selected)."""
     if not np.isfinite(value):
         return False
@@ -135,7 +135,7 @@ def _train_one(build: Callable[[], nn.Module], train: Tuple[torch.Tensor, ...],
         if epoch % val_interval and epoch != epochs:
             continue
         current = score()
-        if _better(current, best_score, greater_is_better):
+        if is_better(current, best_score, greater_is_better):
             best_score, best_epoch = current, epoch
             best_state = copy.deepcopy(head.state_dict())
             checks_since_best = 0
@@ -207,7 +207,7 @@ def fit_head(head_cfg: dict, train: Tuple[torch.Tensor, ...], val: Tuple[torch.T
                 greater_is_better, lr_i, wd_i, epochs, batch_size, val_interval, patience, seed,
                 init_mean)
             candidates.append(candidate.record())
-            if best is None or _better(candidate.val_score, best.val_score, greater_is_better):
+            if best is None or is_better(candidate.val_score, best.val_score, greater_is_better):
                 best = candidate
     selection = dict(best.record(), select_on=select_on, candidates=candidates)
     return FitResult(head=best.head, selection=selection)
@@ -228,4 +228,4 @@ def to_tensors(*arrays: np.ndarray) -> Tuple[torch.Tensor, ...]:
 
 
 __all__ = ['FeatureStandardizer', 'FitResult', 'Candidate', 'fit_head', 'head_loss', 'build_adam',
-           'predict', 'to_tensors']
+           'is_better', 'predict', 'to_tensors']
