@@ -25,6 +25,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument('config', help='probe config file (configs/probes/...)')
     parser.add_argument('--checkpoint', help='the trained embedder; without it only the '
                         'baselines are probed')
+    parser.add_argument('--train-config', help='the training config of the checkpoint: the '
+                        'encoder is built from its `model` (default: the probe config\'s `model`, '
+                        'else the config stored in the checkpoint)')
     parser.add_argument('--work-dir', help='where results go (default: '
                         './work_dirs/probes/<config name>)')
     parser.add_argument('--baselines', nargs='*', choices=KNOWN_BASELINES,
@@ -58,7 +61,8 @@ def main(argv=None) -> dict:
     work_dir = args.work_dir or cfg.get('work_dir') or osp.join(
         './work_dirs/probes', osp.splitext(osp.basename(args.config))[0])
     return run_probe(cfg, args.checkpoint, work_dir, baselines=args.baselines,
-                     device=args.device, progress=not args.no_progress, config_path=args.config)
+                     device=args.device, progress=not args.no_progress, config_path=args.config,
+                     train_config=args.train_config)
 
 
 if __name__ == '__main__':

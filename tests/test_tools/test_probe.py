@@ -9,7 +9,7 @@ import sys
 import pytest
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-sys.path.insert(0, osp.join(REPO, 'tests', 'test_apis'))
+sys.path.insert(0, osp.join(REPO, 'tests', 'test_probe'))
 from probe_toys import ProbeToyEmbedder, save_toy_checkpoint, toy_probe_cfg  # noqa: E402
 
 
@@ -70,7 +70,8 @@ custom_hooks = []
 @pytest.mark.slow
 def test_train_then_probe_end_to_end(tmp_path):
     """A few iterations of tools/train.py on a tiny procedural class, then tools/probe.py with
-    the real KeypointDataset and ClassEmbedder (model rebuilt from the checkpoint's config)."""
+    the real KeypointDataset and ClassEmbedder (model rebuilt from the training config, given
+    by --train-config), two probe seeds and the supervised ceiling."""
     data_root = str(tmp_path / 'synthetic_upper_body')
     cfg = tmp_path / 'tiny_train.py'
     cfg.write_text(TRAIN_CFG.format(repo=REPO, data_root=data_root))
@@ -88,15 +89,18 @@ def test_train_then_probe_end_to_end(tmp_path):
     work = tmp_path / 'probe'
     run(osp.join(REPO, 'tools', 'probe.py'), osp.join(REPO, 'configs', 'probes',
                                                       'synthetic_upper_body.py'),
-        '--checkpoint', ckpt, '--work-dir', str(work), '--no-progress', '--cfg-options',
-        f'probe_dataset.data_root={data_root}', 'probe_dataset.input_size=32',
-        'probe_dataset.procedural.num_videos=6', 'probe_dataset.procedural.num_frames=21',
-        'probe_dataset.procedural.size=64', 'probe_cfg.epochs=20', 'probe_cfg.weight_decay=0.0')
+        '--checkpoint', ckpt, '--train-config', str(cfg), '--work-dir', str(work),
+        '--no-progress', '--cfg-options', f'probe_dataset.data_root={data_root}',
+        'probe_dataset.input_size=32', 'probe_dataset.procedural.num_videos=6',
+        'probe_dataset.procedural.num_frames=21', 'probe_dataset.procedural.size=64',
+        'probe_cfg.epochs=20', 'probe_cfg.weight_decay=0.0', 'probe_cfg.seeds=2',
+        'supervised_cfg.epochs=2')
     results = json.loads((work / 'results.json').read_text())
     names = results['meta']['keypoint_names']
-    assert set(results['encoders']) == {'trained', 'random_init', 'mean_pose'}
+    assert set(results['encoders']) == {'trained', 'random_init', 'supervised', 'mean_pose'}
     assert results['encoders']['trained']['embed_dim'] == 32
-    for enc in ('trained', 'random_init', 'mean_pose'):
+    assert results['meta']['train_config'] == str(cfg)
+    for enc in ('trained', 'random_init', 'supervised', 'mean_pose'):
         heads = results['encoders'][enc]['heads']
         assert set(heads) == {'linear', 'mlp'}
         for head in heads.values():
@@ -104,6 +108,7 @@ def test_train_then_probe_end_to_end(tmp_path):
             assert set(pck['per_keypoint']) == set(names)
             assert list(pck['groups']) == ['Hd', 'Wrt', 'Elb', 'Shldr']
             assert pck['mean'] is not None and 0.0 <= pck['mean'] <= 100.0
+            assert len(pck['seeds']) == 2 and 'PCK@0.1box' in head['metrics']
             if results['meta']['visibility_probed']:
                 assert 'VisAUC' in head['metrics']
     md = (work / 'results.md').read_text()
@@ -146,4 +151,10 @@ def test_probe_configs_are_consistent(name):
                 metric.keypoint_index(kpt)
     for head_cfg in list(cfg.heads.values()) + list(cfg.visibility_heads.values()):
         PROBE_HEADS.build(dict(head_cfg, in_channels=8, num_keypoints=3))
-    assert set(cfg.baselines) == {'random_init', 'mean_pose'}
+    from hierembed.apis import KNOWN_BASELINES
+    assert {'random_init', 'mean_pose'} <= set(cfg.baselines) <= set(KNOWN_BASELINES)
+    if name.startswith('synthetic_'):  # the procedural probe sets: own data, five seeds
+        assert cfg.probe_dataset.data_root.endswith('_probe')
+        assert cfg.probe_dataset.procedural.seed != 0 and cfg.probe_cfg.seeds == 5
+        assert [m.get('name') for m in cfg.metrics][1] == 'PCK@0.1box'
+        assert 'supervised' in cfg.baselines

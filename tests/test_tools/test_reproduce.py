@@ -1,9 +1,11 @@
 """tools/reproduce.py: every row's generated config builds the model it names; so do the
 experiment configs behind docs/learning.md."""
+import argparse
 import glob
 import os.path as osp
 import sys
 
+import numpy as np
 import pytest
 from mmengine.config import Config
 
@@ -47,3 +49,61 @@ def test_experiment_configs_build(path):
     hook = [h for h in cfg.custom_hooks if h.type == 'CurriculumHook'][0]
     assert all(m < cfg.train_cfg.max_iters for m in hook.milestones)
     assert len(hook.milestones) == model.num_levels - 1
+
+
+def _fake_results(trained, random_init, supervised, mean_pose=5.0):
+    """A results.json as run_probe writes it: one metric, per-probe-seed values."""
+    def entry(seeds, closed=False):
+        m = {'PCK@6px': dict(mean=float(np.mean(seeds)), seeds=seeds,
+                             groups={'Hd': float(np.mean(seeds))},
+                             group_seeds={'Hd': seeds}, greater_is_better=True)}
+        out = dict(metrics=m, comparisons={'PCK@6px': dict(beats_mean_pose=True)})
+        if closed:
+            out['closed_form'] = True
+        return out
+    encoders = dict(trained=trained, random_init=random_init, supervised=supervised,
+                    mean_pose=[mean_pose] * len(trained))
+    return dict(
+        meta=dict(object_class='upper_body', keypoint_groups={'Hd': ['head']},
+                  metric_names=['PCK@6px'], metrics={'PCK@6px': dict(greater_is_better=True)},
+                  num_instances=dict(train=8, val=1, test=1), probe_seeds=[0, 1, 2],
+                  select_on='PCK@6px'),
+        encoders={enc: dict(heads={h: entry(v, enc == 'mean_pose') for h in ('linear', 'mlp')})
+                  for enc, v in encoders.items()})
+
+
+def test_results_md_states_the_measuring_stick(tmp_path):
+    """Two checkpoints of r=3 ph,cyc,con: per probe seed their mean minus random init is
+    (21+23)/2 - 10 = 12, (24+26)/2 - 11 = 14, (26+28)/2 - 14 = 13, so the difference is +13.0
+    with half-width t_{0.975,2} * 1 / sqrt(3) = 2.48 (> 2: NOT met)."""
+    rand, sup = [10.0, 11.0, 14.0], [50.0, 52.0, 51.0]
+    runs = [dict(name='r=3 ph,cyc,con', seed=s, train_s=60.0, probe_s=30.0, work_dir=f'w{s}',
+                 results=_fake_results(t, rand, sup))
+            for s, t in ((0, [21.0, 24.0, 26.0]), (1, [23.0, 26.0, 28.0]))]
+    args = argparse.Namespace(config='configs/synthetic_upper_body.py', iters=700, jobs=2,
+                              probe_config='configs/probes/synthetic_upper_body.py',
+                              work_dir='work_dirs/x', out=str(tmp_path / 'results.md'))
+    reproduce.write_results(args, runs, 120.0, 'python tools/reproduce.py --probe-only')
+    md = (tmp_path / 'results.md').read_text()
+    assert 'r=3 ph,cyc,con vs random init, 2-layer head, PCK@6px Avg: +13.0 ± 2.5 points' in md
+    assert 'half-width of that difference is 2.48 points (target: at most 2) -> NOT met' in md
+    assert '| Supervised | keypoints | 2 lr | 51.0 ± 2.5 | 51.0 ± 2.5 | - |' in md
+    assert 'above every self-supervised row: yes' in md
+    # (74/3 - 35/3) / (51 - 35/3) = 39 / 118
+    assert f'(2-layer head): {39 / 118:.2f}.' in md
+    assert '| r=3 | ph,cyc,con | 23.7, 25.7 (23.7-25.7) |' in md  # the training-seed spread
+
+
+def test_probe_only_finds_the_trained_rows(tmp_path, monkeypatch):
+    monkeypatch.setattr(reproduce, 'ROOT', str(tmp_path))
+    for tag in ('r3_ph_cyc_con_seed0', 'r3_ph_cyc_con_seed2', 'r3_ph_seed0', 'r3_ph_seed1'):
+        (tmp_path / 'wd' / tag).mkdir(parents=True)
+        (tmp_path / 'wd' / tag / 'row_config.py').write_text('')
+        if tag != 'r3_ph_seed1':  # not trained to the end: no last_checkpoint
+            (tmp_path / 'wd' / tag / 'last_checkpoint').write_text('x.pth')
+    runs = reproduce.find_runs('wd', ['r=3 ph', 'r=3 ph,cyc,con'])
+    assert [(r['name'], r['seed'], r['work_dir']) for r in runs] == [
+        ('r=3 ph', 0, 'wd/r3_ph_seed0'), ('r=3 ph,cyc,con', 0, 'wd/r3_ph_cyc_con_seed0'),
+        ('r=3 ph,cyc,con', 2, 'wd/r3_ph_cyc_con_seed2')]
+    with pytest.raises(FileNotFoundError, match='no trained rows'):
+        reproduce.find_runs('wd', ['r=1 ph,cyc,con'])

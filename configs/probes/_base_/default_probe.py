@@ -12,13 +12,19 @@ default_scope = 'hierembed'
 probe_splits = dict(train=dict(split='train'), val=dict(split='val'), test=dict(split='test'))
 
 heads = dict(
-    linear=dict(type='LinearLandmarkHead', loss_type='mse'),
-    mlp=dict(type='MLPLandmarkHead', hidden_dim=256, loss_type='mse'))
+    linear=dict(type='LinearLandmarkHead', loss=dict(type='MaskedKeypointLoss', mode='mse')),
+    mlp=dict(type='MLPLandmarkHead', hidden_dim=256,
+             loss=dict(type='MaskedKeypointLoss', mode='mse')))
 visibility_heads = dict(
     linear=dict(type='VisibilityHead', hidden_dim=None),
     mlp=dict(type='VisibilityHead', hidden_dim=256))
 
 baselines = ['random_init', 'mean_pose']
+
+# The `supervised` baseline (the ceiling): model.encoder + the `mlp` head trained end to end on
+# the probe's train split (masked MSE), the epoch chosen on val with probe_cfg.select_on.
+supervised_cfg = dict(epochs=6, batch_size=32, lr=1e-3, weight_decay=0.0, seed=0,
+                      num_threads=1)
 
 probe_cfg = dict(
     epochs=300,
@@ -27,7 +33,8 @@ probe_cfg = dict(
     weight_decay=[0.0, 1e-4, 1e-2],  # chosen on val, with the epoch
     val_interval=1,
     patience=20,
-    seed=0,
+    seeds=1,  # probe seeds (count or list): random-init weights, heads' init, batch order
+    select_on=None,  # val metric for epoch and weight decay; None: the first of `metrics`
     val_fraction=0.1,
     embed_batch_size=64,
     num_workers=0,

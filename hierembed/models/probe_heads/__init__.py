@@ -1,8 +1,9 @@
-from .landmark_heads import (BaseLandmarkHead, LinearLandmarkHead, MLPLandmarkHead,
-                             masked_keypoint_loss)
+from .base_probe_head import BaseProbeHead, build_mlp
+from .landmark_heads import BaseLandmarkHead, LinearLandmarkHead, MLPLandmarkHead
+from .losses import MaskedKeypointLoss, MaskedVisibilityLoss, masked_keypoint_loss
 from .visibility_head import VisibilityHead
 
 __all__ = [
-    'BaseLandmarkHead', 'LinearLandmarkHead', 'MLPLandmarkHead', 'VisibilityHead',
-    'masked_keypoint_loss'
+    'BaseProbeHead', 'build_mlp', 'BaseLandmarkHead', 'LinearLandmarkHead', 'MLPLandmarkHead',
+    'VisibilityHead', 'MaskedKeypointLoss', 'MaskedVisibilityLoss', 'masked_keypoint_loss'
 ]

@@ -3,7 +3,7 @@ import pytest
 import torch
 
 from hierembed.models.probe_heads import masked_keypoint_loss
-from hierembed.registry import PROBE_HEADS
+from hierembed.registry import LOSSES, PROBE_HEADS
 
 
 @pytest.mark.parametrize('cfg', [dict(type='LinearLandmarkHead'),
@@ -13,7 +13,8 @@ def test_build_and_shapes(cfg):
     feats = torch.randn(4, 8)
     assert head(feats).shape == (4, 5, 2)
     assert head.predict(feats).shape == (4, 5, 2)
-    loss = head.loss(feats, torch.rand(4, 5, 2), torch.ones(4, 5))['loss_kpt']
+    loss = head.loss(feats, dict(keypoints=torch.rand(4, 5, 2),
+                                 keypoints_visible=torch.ones(4, 5)))['loss']
     assert loss.ndim == 0 and loss.requires_grad
 
 
@@ -34,13 +35,19 @@ def test_masked_loss_hand_worked():
     loss.backward()
     assert torch.isfinite(pred.grad).all() and (pred.grad[0, 1] == 0).all()
     assert masked_keypoint_loss(pred, target, mask, 'l1').item() == pytest.approx(1.0)
+    loss_module = LOSSES.build(dict(type='MaskedKeypointLoss', mode='l1', loss_weight=2.0))
+    assert loss_module(pred, dict(keypoints=target, keypoints_visible=mask)).item() == \
+        pytest.approx(2.0)
     assert masked_keypoint_loss(pred, target, torch.zeros(1, 3)).item() == 0.0
 
 
-def test_unknown_loss_type():
-    with pytest.raises(ValueError, match='loss_type'):
+def test_the_loss_comes_from_the_registry():
+    head = PROBE_HEADS.build(dict(type='LinearLandmarkHead', in_channels=2, num_keypoints=1,
+                                  loss=dict(type='MaskedKeypointLoss', mode='smooth_l1')))
+    assert head.loss_module.mode == 'smooth_l1'
+    with pytest.raises(ValueError, match='mode must be one of'):
         PROBE_HEADS.build(dict(type='LinearLandmarkHead', in_channels=2, num_keypoints=1,
-                               loss_type='huber'))
+                               loss=dict(type='MaskedKeypointLoss', mode='huber')))
 
 
 @pytest.mark.parametrize('cfg', [dict(type='LinearLandmarkHead'),

@@ -11,12 +11,13 @@ def test_visibility_head_bce_by_hand():
     head = PROBE_HEADS.build(dict(type='VisibilityHead', in_channels=3, num_keypoints=2,
                                   hidden_dim=None))
     with torch.no_grad():
-        head.classifier.weight.zero_()
-        head.classifier.bias.copy_(torch.tensor([2., -1.]))
+        head.layers.weight.zero_()
+        head.layers.bias.copy_(torch.tensor([2., -1.]))
     v = torch.tensor([[2., 1.], [0., 2.]])
     # (0,0) visible, logit 2; (0,1) occluded, logit -1; (1,0) unlabelled; (1,1) visible, logit -1
     expected = (math.log1p(math.exp(-2)) + math.log1p(math.exp(-1)) + math.log1p(math.exp(1))) / 3
-    assert head.loss(torch.randn(2, 3), v)['loss_vis'].item() == pytest.approx(expected, rel=1e-6)
+    loss = head.loss(torch.randn(2, 3), dict(keypoints=torch.zeros(2, 2, 2), keypoints_visible=v))
+    assert loss['loss'].item() == pytest.approx(expected, rel=1e-6)
     probs = head.predict(torch.randn(2, 3))
     assert probs.shape == (2, 2)
     assert torch.allclose(probs[0], torch.sigmoid(torch.tensor([2., -1.])))

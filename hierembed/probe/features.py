@@ -86,10 +86,12 @@ def canonical_json(obj) -> bytes:
 
 
 def encoder_fingerprint(model_cfg: dict, checkpoint: Optional[str] = None,
-                        seed: Optional[int] = None) -> str:
-    """What determines an encoder's embeddings: its config and its weights (or their seed)."""
+                        seed: Optional[int] = None, device: str = 'cpu') -> str:
+    """What determines an encoder's embeddings: its config, its weights (or their seed) and the
+    kind of device that computes them (CUDA kernels give slightly different floats)."""
     weights = file_sha256(checkpoint).encode() if checkpoint else f'seed={seed}'.encode()
-    return _sha256(b'encoder', canonical_json(model_cfg), weights)
+    return _sha256(b'encoder', canonical_json(model_cfg), weights,
+                   f'device={torch.device(device).type}'.encode())
 
 
 def dataset_fingerprint(dataset_cfg: dict, dataset=None) -> str:

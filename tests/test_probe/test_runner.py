@@ -3,7 +3,8 @@ import json
 
 import pytest
 from mmengine.config import Config
-from probe_toys import NAMES, ProbeToyEmbedder, save_toy_checkpoint, toy_probe_cfg
+from probe_toys import (NAMES, ProbeToyEmbedder, default_probe_cfg, save_toy_checkpoint,
+                        toy_probe_cfg)
 
 from hierembed.apis import run_probe
 
@@ -59,7 +60,8 @@ def test_embeddings_come_from_the_cache_until_the_checkpoint_changes(probed):
                       progress=False)
     assert ProbeToyEmbedder.calls == calls
     first = probed['results']['encoders']['trained']['heads']['mlp']['metrics']['PCK@0.2']
-    assert again['encoders']['trained']['heads']['mlp']['metrics']['PCK@0.2'] == first
+    assert again['encoders']['trained']['heads']['mlp']['metrics']['PCK@0.2']['seeds'] == \
+        first['seeds']
     save_toy_checkpoint(probed['ckpt'], seed=6)
     run_probe(Config(toy_probe_cfg()), probed['ckpt'], str(probed['work_dir']), progress=False)
     assert ProbeToyEmbedder.calls == calls + 3 + 1 + 2  # only the trained encoder re-embeds
@@ -74,3 +76,51 @@ def test_baseline_selection_and_errors(tmp_path):
         run_probe(Config(toy_probe_cfg()), None, str(tmp_path), baselines=['imagenet'])
     with pytest.raises(ValueError, match='nothing to probe'):
         run_probe(Config(toy_probe_cfg()), None, str(tmp_path), baselines=['mean_pose'])
+
+
+def test_supervised_ceiling_on_a_toy_set(tmp_path, monkeypatch):
+    """The ceiling trains the encoder end to end on the train labels (the epoch chosen on val),
+    is probed like any encoder, and comes from the cache on the next run: never retrained."""
+    from hierembed.probe import baselines as probe_module
+    cfg = toy_probe_cfg(
+        baselines=['random_init', 'mean_pose', 'supervised'],
+        supervised_cfg=default_probe_cfg(
+            'supervised_cfg', encoder=dict(type='ConvEncoder', input_size=32, embed_dim=16,
+                                           base_channels=4), epochs=4, batch_size=16))
+    cfg['probe_cfg'] = dict(cfg['probe_cfg'], seeds=2)
+    res = run_probe(Config(cfg), None, str(tmp_path), progress=False)
+    assert list(res['encoders']) == ['random_init', 'supervised', 'mean_pose']
+    sup = res['meta']['supervised']
+    assert len(sup['val_scores']) == 5 and sup['select_on'] == 'PCK@0.2'
+    assert sup['val_scores'][sup['best_epoch']] == max(sup['val_scores'])
+    assert res['encoders']['supervised']['embed_dim'] == 16
+    m = res['encoders']['supervised']['heads']['mlp']['metrics']['PCK@0.2']
+    assert len(m['seeds']) == 2 and m['probe_seeds'] == [0, 1]
+    comp = res['encoders']['supervised']['heads']['mlp']['comparisons']['PCK@0.2']
+    assert len(comp['vs_random_init_seeds']) == 2
+    assert '| supervised | mlp |' in (tmp_path / 'results.md').read_text()
+
+    def no_training(*args, **kwargs):
+        raise AssertionError('the cached ceiling was trained again')
+    monkeypatch.setattr(probe_module, 'train_supervised', no_training)
+    again = run_probe(Config(cfg), None, str(tmp_path), progress=False)
+    assert again['meta']['supervised']['val_scores'] == sup['val_scores']
+    assert again['encoders']['supervised']['heads']['mlp']['metrics']['PCK@0.2']['seeds'] == \
+        m['seeds']
+
+
+def test_probe_cfg_keys_are_checked(tmp_path):
+    """A misspelt key is refused with a did-you-mean; a missing one names the defaults file."""
+    from hierembed.probe.runner import probe_settings
+    cfg = toy_probe_cfg()
+    cfg['probe_cfg']['patiance'] = 5
+    with pytest.raises(KeyError, match="probe_cfg: 'patiance' Did you mean 'patience'"):
+        run_probe(Config(cfg), None, str(tmp_path), progress=False)
+    cfg = toy_probe_cfg()
+    del cfg['probe_cfg']['seeds']
+    with pytest.raises(KeyError, match=r"probe_cfg lacks \['seeds'\].*default_probe.py"):
+        probe_settings(Config(cfg))
+    cfg = toy_probe_cfg(baselines=['supervised'],
+                        supervised_cfg=default_probe_cfg('supervised_cfg', epoch=3))
+    with pytest.raises(KeyError, match="supervised_cfg: 'epoch' Did you mean 'epochs'"):
+        run_probe(Config(cfg), None, str(tmp_path), progress=False)

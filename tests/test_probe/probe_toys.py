@@ -92,7 +92,19 @@ class ProbeToyKeypointDataset:
                     image_id=i, id=i)
 
 
+REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+
+
+def default_probe_cfg(section: str = 'probe_cfg', **overrides) -> dict:
+    """A section of configs/probes/_base_/default_probe.py (the one set of defaults),
+    updated with ``overrides``."""
+    from mmengine.config import Config
+    base = Config.fromfile(osp.join(REPO, 'configs', 'probes', '_base_', 'default_probe.py'))
+    return dict(base[section].to_dict(), **overrides)
+
+
 def toy_probe_cfg(**overrides) -> dict:
+    """A complete probe config on the stand-ins; ``probe_cfg`` overrides merge into its own."""
     cfg = dict(
         default_scope='hierembed',
         model=dict(type='ProbeToyEmbedder', input_size=32),
@@ -104,9 +116,10 @@ def toy_probe_cfg(**overrides) -> dict:
         visibility_heads=dict(linear=dict(type='VisibilityHead', hidden_dim=None),
                               mlp=dict(type='VisibilityHead', hidden_dim=16)),
         metrics=[dict(type='PCKMetric', thr=0.2), dict(type='NMEMetric')],
-        probe_cfg=dict(epochs=20, lr=1e-2, weight_decay=0.0, val_interval=5, patience=3,
-                       seed=0, num_vis_images=3, embed_batch_size=32),
+        probe_cfg=default_probe_cfg(epochs=20, lr=1e-2, weight_decay=0.0, val_interval=5,
+                                    patience=3, seeds=1, num_vis_images=3, embed_batch_size=32),
         baselines=['random_init', 'mean_pose'])
+    cfg['probe_cfg'].update(overrides.pop('probe_cfg', {}))
     cfg.update(overrides)
     return cfg
 

@@ -2,13 +2,13 @@
 import json
 import math
 import os.path as osp
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Sequence
 
 from rich.console import Console
 from rich.table import Table
 
 #: Order of the rows: the trained encoder first, then the baselines as the paper lists them.
-ENCODER_ORDER = ('trained', 'random_init', 'mean_pose')
+ENCODER_ORDER = ('trained', 'supervised', 'random_init', 'mean_pose')
 
 
 def _json_safe(obj):
@@ -42,15 +42,24 @@ def _rows(results: dict):
                 break
 
 
-def _fmt(value: Optional[float], signed: bool = False) -> str:
+def _fmt(value: Optional[float], signed: bool = False,
+         interval: Optional[float] = None) -> str:
     if value is None or (isinstance(value, float) and not math.isfinite(value)):
         return '-'
-    return f'{value:+.1f}' if signed else f'{value:.1f}'
+    text = f'{value:+.1f}' if signed else f'{value:.1f}'
+    # under 0.05 it would print "± 0.0", which says nothing
+    if interval is not None and math.isfinite(interval) and interval >= 0.05:
+        text += f' ± {interval:.1f}'
+    return text
 
 
 def table_rows(results: dict, metric: str) -> List[List[str]]:
-    """The cells of one metric's table: encoder, head, one per keypoint group, Avg, deltas."""
+    """The cells of one metric's table: encoder, head, one per keypoint group, Avg, deltas and
+    the fraction of the gap to the supervised ceiling closed; ``mean ± 95 % half-width`` over
+    probe seeds where there are several."""
     groups = list(results['meta']['keypoint_groups'])
+    with_gap = any('gap_closed' in entry.get('comparisons', {}).get(metric, {})
+                   for _, _, entry in _rows(results))
     rows = []
     for enc, head, entry in _rows(results):
         m = entry['metrics'].get(metric)
@@ -58,15 +67,26 @@ def table_rows(results: dict, metric: str) -> List[List[str]]:
             continue
         comp = entry.get('comparisons', {}).get(metric, {})
         head_label = '-' if entry.get('closed_form') else head
-        rows.append([enc, head_label] + [_fmt(m['groups'].get(g)) for g in groups] +
-                    [_fmt(m['mean']), _fmt(comp.get('vs_random_init'), True),
-                     _fmt(comp.get('vs_mean_pose'), True)])
+        gi = m.get('group_intervals', {})
+        row = ([enc, head_label] +
+               [_fmt(m['groups'].get(g), interval=gi.get(g)) for g in groups] +
+               [_fmt(m['mean'], interval=m.get('interval')),
+                _fmt(comp.get('vs_random_init'), True, comp.get('vs_random_init_interval')),
+                _fmt(comp.get('vs_mean_pose'), True, comp.get('vs_mean_pose_interval'))])
+        if with_gap:
+            gap = comp.get('gap_closed')
+            row.append('-' if gap is None or not math.isfinite(gap) else f'{gap:.2f}')
+        rows.append(row)
     return rows
 
 
-def table_header(results: dict) -> List[str]:
-    return (['Encoder', 'Head'] + list(results['meta']['keypoint_groups']) +
-            ['Avg', 'Δ rand. init', 'Δ mean pose'])
+def table_header(results: dict, metric: Optional[str] = None) -> List[str]:
+    header = (['Encoder', 'Head'] + list(results['meta']['keypoint_groups']) +
+              ['Avg', 'Δ rand. init', 'Δ mean pose'])
+    if metric is not None and any('gap_closed' in e.get('comparisons', {}).get(metric, {})
+                                  for _, _, e in _rows(results)):
+        header.append('gap closed')
+    return header
 
 
 def failures_to_beat_mean_pose(results: dict) -> List[str]:
@@ -87,7 +107,7 @@ def print_tables(results: dict, console: Optional[Console] = None) -> None:
         arrow = 'higher' if info['greater_is_better'] else 'lower'
         table = Table(title=f'{results["meta"]["object_class"]}: {metric} (test, %, {arrow} is '
                       'better)')
-        for i, col in enumerate(table_header(results)):
+        for i, col in enumerate(table_header(results, metric)):
             table.add_column(col, justify='left' if i < 2 else 'right', no_wrap=i < 2)
         for row in table_rows(results, metric):
             table.add_row(*row)
@@ -107,11 +127,13 @@ def results_markdown(results: dict) -> str:
              f'- instances (train / val / test): {meta["num_instances"].get("train")} / '
              f'{meta["num_instances"].get("val")} / {meta["num_instances"].get("test")}',
              '- encoder frozen; features standardised on train; heads trained on train, model '
-             'selection on val, scores on test', '']
+             f'selection on val ({meta.get("select_on", "loss")}), scores on test',
+             f'- probe seeds {meta.get("probe_seeds", [0])}: {meta.get("interval", "")}; '
+             '"gap closed" = (encoder - random init) / (supervised - random init)', '']
     for metric in meta['metric_names']:
         info = meta['metrics'][metric]
         arrow = 'higher' if info['greater_is_better'] else 'lower'
-        header = table_header(results)
+        header = table_header(results, metric)
         lines += [f'## {metric} ({arrow} is better, %)', '',
                   '| ' + ' | '.join(header) + ' |',
                   '|' + '|'.join(['---'] * 2 + ['---:'] * (len(header) - 2)) + '|']
@@ -139,3 +161,47 @@ def groups_of(per_keypoint: Dict[str, float], keypoint_groups: Dict[str, List[st
         values = [v for v in values if v is not None and math.isfinite(v)]
         out[group] = sum(values) / len(values) if values else float('nan')
     return out
+
+
+#: How the intervals are made, for results.json and results.md.
+INTERVAL_NOTE = ('mean over probe seeds ± the 95 % Student t half-width over the per-seed '
+                 'values (t_{0.975, n-1} s / sqrt(n)); each seed re-draws the random-init '
+                 'encoder, the heads\' initialisation and their batch order; deltas are paired '
+                 'per seed')
+
+
+def t_interval(values: Sequence[float], confidence: float = 0.95) -> float:
+    """Half-width of the Student t interval of the mean of ``values``.
+
+    Args:
+        values: per-seed values (NaN and None are left out).
+        confidence: the two-sided level.
+
+    Returns:
+        ``t_{(1+confidence)/2, n-1} * std(values, ddof=1) / sqrt(n)``; NaN for fewer than two
+        values.
+    """
+    from scipy.stats import t
+    v = [float(x) for x in values if x is not None and math.isfinite(x)]
+    if len(v) < 2:
+        return float('nan')
+    mean = sum(v) / len(v)
+    sd = math.sqrt(sum((x - mean) ** 2 for x in v) / (len(v) - 1))
+    return float(t.ppf(0.5 + confidence / 2, len(v) - 1) * sd / math.sqrt(len(v)))
+
+
+def paired_deltas(a: Sequence[float], b: Sequence[float]) -> List[float]:
+    """``a[i] - b[i]`` per probe seed (a single ``b`` is a seed-independent baseline)."""
+    if len(b) == 1:
+        b = list(b) * len(a)
+    if len(a) != len(b):
+        raise ValueError(f'paired deltas need as many values on each side, got {len(a)} and '
+                         f'{len(b)}')
+    return [float(x) - float(y) for x, y in zip(a, b)]
+
+
+def gap_closed(value: float, random_init: float, supervised: float) -> float:
+    """``(value - random_init) / (supervised - random_init)``: 0 at random init, 1 at the
+    supervised ceiling (either direction of metric); NaN when the two are equal."""
+    gap = supervised - random_init
+    return float((value - random_init) / gap) if gap else float('nan')

@@ -4,9 +4,9 @@ import json
 import numpy as np
 from probe_toys import ProbeToyEmbedder, ProbeToyKeypointDataset, save_toy_checkpoint
 
-from hierembed.apis import (FeatureCache, dataset_fingerprint, encoder_fingerprint, extract_split,
-                            init_embedder)
+from hierembed.apis import init_embedder
 from hierembed.apis.inference import embed_images
+from hierembed.probe import FeatureCache, dataset_fingerprint, encoder_fingerprint, extract_split
 
 MODEL = dict(type='ProbeToyEmbedder', input_size=32)
 
@@ -66,5 +66,8 @@ def test_no_cache_dir_always_computes(tmp_path):
 def test_fingerprints_separate_what_matters():
     assert encoder_fingerprint(MODEL, seed=0) != encoder_fingerprint(MODEL, seed=1)
     assert encoder_fingerprint(MODEL, seed=0) != encoder_fingerprint(dict(MODEL, width=4), seed=0)
+    # features computed on a GPU are not the CPU's to the last bit: never shared in the cache
+    assert encoder_fingerprint(MODEL, seed=0) == encoder_fingerprint(MODEL, seed=0, device='cpu')
+    assert encoder_fingerprint(MODEL, seed=0) != encoder_fingerprint(MODEL, seed=0, device='cuda:1')
     assert dataset_fingerprint(dict(a=1, b=[1, 2])) == dataset_fingerprint(dict(b=(1, 2), a=1))
     assert dataset_fingerprint(dict(split='val')) != dataset_fingerprint(dict(split='test'))

@@ -3,9 +3,10 @@ import json
 import math
 
 import numpy as np
+import pytest
 
-from hierembed.apis.report import (failures_to_beat_mean_pose, groups_of, results_markdown,
-                                   table_rows, write_results_json)
+from hierembed.probe.report import (failures_to_beat_mean_pose, groups_of, results_markdown,
+                                    table_rows, write_results_json)
 from hierembed.visualization import draw_keypoints, draw_prediction, keypoint_panel
 from hierembed.visualization.keypoint_drawing import GT_COLOR
 
@@ -77,3 +78,45 @@ def test_prediction_tiles_and_panel():
     panel = keypoint_panel([crop] * 3, np.zeros((3, 1, 2)), np.zeros((3, 1, 2)),
                            np.ones((3, 1)), ncols=2, size=32, title='t')
     assert panel.shape == (24 + 2 * 32 + 2, 2 * 32 + 2, 3)
+
+
+def test_t_interval_and_paired_deltas_by_hand():
+    from hierembed.probe.report import gap_closed, paired_deltas, t_interval
+
+    # mean 2, s = 1, n = 3: t_{0.975, 2} = 4.302653 (tables), half-width 4.302653 / sqrt(3)
+    assert t_interval([1.0, 2.0, 3.0]) == pytest.approx(4.302653 / math.sqrt(3), rel=1e-6)
+    assert t_interval([5.0, 5.0]) == 0.0
+    assert math.isnan(t_interval([5.0])) and math.isnan(t_interval([1.0, None, math.nan]))
+    assert paired_deltas([10.0, 12.0], [8.0, 13.0]) == [2.0, -1.0]
+    assert paired_deltas([10.0, 12.0], [8.0]) == [2.0, 4.0]  # a seed-independent baseline
+    with pytest.raises(ValueError, match='as many'):
+        paired_deltas([1.0, 2.0, 3.0], [1.0, 2.0])
+    assert gap_closed(30.0, 20.0, 60.0) == 0.25
+    assert gap_closed(8.0, 10.0, 2.0) == 0.25  # lower is better: the same fraction
+    assert math.isnan(gap_closed(30.0, 20.0, 20.0))
+
+
+def test_deltas_are_paired_per_probe_seed():
+    """Per seed the trained encoder is 1 to 3 points above random init while both swing by 10:
+    the paired interval is narrow, an unpaired one would not be."""
+    from hierembed.probe.report import t_interval
+    from hierembed.probe.runner import _compare
+
+    def entry(seeds):
+        return dict(metrics={'PCK': dict(mean=float(np.mean(seeds)), seeds=seeds,
+                                         greater_is_better=True)})
+    encoders = dict(trained=dict(heads=dict(mlp=entry([12.0, 23.0, 31.0]))),
+                    random_init=dict(heads=dict(mlp=entry([10.0, 20.0, 30.0]))),
+                    supervised=dict(heads=dict(mlp=entry([60.0, 60.0, 60.0]))),
+                    mean_pose=dict(heads=dict(mlp=dict(entry([5.0, 5.0, 5.0]),
+                                                       closed_form=True))))
+    _compare(encoders)
+    comp = encoders['trained']['heads']['mlp']['comparisons']['PCK']
+    assert comp['vs_random_init_seeds'] == [2.0, 3.0, 1.0]
+    assert comp['vs_random_init'] == pytest.approx(2.0)
+    assert comp['vs_random_init_interval'] == pytest.approx(4.302653 / math.sqrt(3), rel=1e-6)
+    assert comp['vs_random_init_interval'] < t_interval([12.0, 23.0, 31.0])
+    assert comp['vs_mean_pose'] == pytest.approx(17.0) and comp['beats_mean_pose']
+    assert comp['gap_closed'] == pytest.approx(2.0 / 40.0)
+    assert 'gap_closed' not in encoders['supervised']['heads']['mlp']['comparisons']['PCK']
+    assert encoders['supervised']['heads']['mlp']['comparisons']['PCK']['vs_random_init'] == 40

@@ -2,8 +2,9 @@
 import numpy as np
 import pytest
 from mmengine.config import Config
+from probe_toys import default_probe_cfg
 
-from hierembed.apis import ProbeTargets, mean_pose_prediction, probe_features
+from hierembed.probe import ProbeTargets, mean_pose_prediction, probe_features
 
 S = 64
 NAMES = ['head', 'left_hand', 'right_hand', 'left_foot', 'right_foot']
@@ -35,8 +36,10 @@ CFG = Config(dict(
     visibility_heads=dict(linear=dict(type='VisibilityHead', hidden_dim=None),
                           mlp=dict(type='VisibilityHead', hidden_dim=32)),
     metrics=[dict(type='PCKMetric', thr=0.2), dict(type='NMEMetric')],
-    probe_cfg=dict(epochs=150, batch_size=128, lr=1e-2, weight_decay=[0.0, 1e-3],
-                   val_interval=5, patience=6, seed=0)))
+    probe_cfg=default_probe_cfg(epochs=150, batch_size=128, lr=1e-2, weight_decay=[0.0, 1e-3],
+                                val_interval=5, patience=6, seeds=1,
+                                # PCK saturates at 100 on the oracle: NME keeps improving
+                                select_on='NME')))
 
 
 @pytest.fixture(scope='module')
@@ -89,8 +92,9 @@ def test_results_structure(results):
                 g = m['groups']['Hnd']
                 assert g == pytest.approx((m['per_keypoint']['left_hand'] +
                                            m['per_keypoint']['right_hand']) / 2)
-    sel = results['encoders']['oracle']['heads']['mlp']['selection']
-    assert {'lr', 'weight_decay', 'epoch', 'val_loss'} <= set(sel)
+    sel, = results['encoders']['oracle']['heads']['mlp']['selection']  # one per probe seed
+    assert {'lr', 'weight_decay', 'epoch', 'val_score'} <= set(sel)
+    assert sel['select_on'] == meta['select_on'] == 'NME'
     assert len(sel['candidates']) == 2
     comp = results['encoders']['oracle']['heads']['mlp']['comparisons']['NME']
     assert comp['vs_mean_pose'] == pytest.approx(
@@ -115,7 +119,8 @@ def test_no_val_split_is_carved_from_train():
     feats = {'oracle': {'train': train.keypoints.reshape(120, -1),
                         'test': test.keypoints.reshape(40, -1)}}
     cfg = Config(dict(heads=dict(linear=dict(type='LinearLandmarkHead')),
-                      probe_cfg=dict(epochs=60, lr=1e-2, weight_decay=0.0, val_fraction=0.25)))
+                      probe_cfg=default_probe_cfg(epochs=60, lr=1e-2, weight_decay=0.0,
+                                                  val_fraction=0.25)))
     res = probe_features(feats, {'train': train, 'test': test}, METAINFO, cfg, mean_pose=False)
     assert res['meta']['num_instances'] == {'train': 90, 'val': 30, 'test': 40}
     assert res['meta']['metric_names'] == ['PCK@0.2']  # no visibility heads configured
@@ -129,7 +134,7 @@ def test_one_visibility_head_for_every_head():
     cfg = Config(dict(heads=dict(a=dict(type='LinearLandmarkHead'),
                                  b=dict(type='LinearLandmarkHead')),
                       visibility_head=dict(type='VisibilityHead', hidden_dim=None),
-                      probe_cfg=dict(epochs=5, weight_decay=0.0)))
+                      probe_cfg=default_probe_cfg(epochs=5, weight_decay=0.0)))
     res = probe_features(feats, {'train': train, 'test': test}, METAINFO, cfg, mean_pose=False)
     assert res['meta']['visibility_heads'] == {'a': dict(type='VisibilityHead', hidden_dim=None),
                                                'b': dict(type='VisibilityHead', hidden_dim=None)}
@@ -137,10 +142,20 @@ def test_one_visibility_head_for_every_head():
 
 
 def test_keypoint_groups_by_name_or_index():
-    from hierembed.apis.probe import resolve_keypoint_groups
+    from hierembed.probe.runner import resolve_keypoint_groups
     assert resolve_keypoint_groups({'G': [0, 'left_hand'], 'H': [4]}, NAMES) == {
         'G': ['head', 'left_hand'], 'H': ['right_foot']}
     with pytest.raises(ValueError, match='tail'):
         resolve_keypoint_groups({'G': ['tail']}, NAMES)
     with pytest.raises(ValueError):
         resolve_keypoint_groups({'G': [5]}, NAMES)
+
+
+def test_select_on_names_a_metric_or_the_loss():
+    from hierembed.probe.evaluation import selection_metric
+    metrics = [dict(type='PCKMetric', thr=6.0, name='PCK@6px'), dict(type='NMEMetric')]
+    assert selection_metric({}, metrics) == metrics[0]  # default: the first, the reported one
+    assert selection_metric(dict(select_on='NME'), metrics) == metrics[1]
+    assert selection_metric(dict(select_on='loss'), metrics) is None
+    with pytest.raises(ValueError, match="select_on: 'PCK@6' is neither"):
+        selection_metric(dict(select_on='PCK@6'), metrics)
