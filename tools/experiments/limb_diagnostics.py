@@ -10,7 +10,8 @@ as in training (the config's ``VideoPairDataset``, evenly spaced indices of its 
 - (b) mean sigma on limb, torso/head and background pixels;
 - (c) the same share for the identity warp (the source crop copied);
 - (d) the displacement that the encoder's jitter gives the limb keypoints (elbows, wrists),
-  from the dataset's own jitter transform, in crop pixels and in frame pixels.
+  from the dataset's own jitter transforms (keypoints moved with the image), in crop pixels and
+  in frame pixels; and between two independent draws, as the two frames of a pair get.
 
     python tools/experiments/limb_diagnostics.py work_dirs/x/iter_700.pth \
         --data-root data/synthetic_upper_body --num-pairs 320 --crop frame track \
@@ -130,7 +131,7 @@ def _measure(model, dataset, indices: List[int], labels: ProceduralLabels, batch
     size = dataset.input_size
     levels = model.active_levels
     sums = [_Sums() for _ in range(levels)]
-    disp, scales = [], []
+    disp, pair_disp, scales = [], [], []
     jit_rng = np.random.default_rng(12345)
     for start in range(0, len(indices), batch):
         samples, maps = [], []
@@ -146,10 +147,14 @@ def _measure(model, dataset, indices: List[int], labels: ProceduralLabels, batch
             # (d) the jitter of the target's limb keypoints, through the dataset's transforms
             kps = apply_affine(fr['keypoints'][list(limb_kps)], m)
             clean = s['inputs']['target_clean'].numpy().transpose(1, 2, 0).copy()
-            res = dict(img=clean, keypoints=kps.astype(np.float32), rng=jit_rng)
-            for t in dataset.jitter:
-                res = t(res)
-            disp.append(np.linalg.norm(res['keypoints'] - kps, axis=1))
+            moved = []
+            for _ in range(2):
+                res = dict(img=clean.copy(), keypoints=kps.astype(np.float32), rng=jit_rng)
+                for t in dataset.jitter:
+                    res = t(res)
+                moved.append(res['keypoints'])
+            disp.append(np.linalg.norm(moved[0] - kps, axis=1))
+            pair_disp.append(np.linalg.norm(moved[0] - moved[1], axis=1))
             scales.append(m[0, 0])
         data = model.data_preprocessor(default_collate(samples), False)['inputs']
         regions_b = torch.stack(maps)
@@ -183,18 +188,21 @@ def _measure(model, dataset, indices: List[int], labels: ProceduralLabels, batch
                   l1=err / s['pixels'], l1_identity=err_id / s['pixels'])
         for n in names:
             px = max(s[f'pixels_{n}'], 1e-8)
+            lv[f'pixel_share_{n}'] = s[f'pixels_{n}'] / s['pixels']
+            lv[f'error_share_{n}'] = s[f'err_{n}'] / err
+            lv[f'identity_error_share_{n}'] = s[f'err_id_{n}'] / err_id
             lv[f'l1_{n}'] = s[f'err_{n}'] / px
             lv[f'l1_identity_{n}'] = s[f'err_id_{n}'] / px
             if f'sigma_{n}' in s:
                 lv[f'sigma_{n}'] = s[f'sigma_{n}'] / px
         result['levels'].append(lv)
-    disp = np.concatenate(disp)
-    scale = float(np.median(scales))
-    result['jitter'] = dict(
-        crop_px=dict(mean=float(disp.mean()), median=float(np.median(disp)),
-                     p10=float(np.percentile(disp, 10)), p90=float(np.percentile(disp, 90))),
-        crop_px_per_frame_px_median=scale,
-        frame_px_median=float(np.median(disp / np.repeat(scales, len(limb_kps)))))
+    scales = np.repeat(scales, len(limb_kps))
+    result['jitter'] = dict(crop_px_per_frame_px_median=float(np.median(scales)))
+    for name, d in (('frame', np.concatenate(disp)), ('pair', np.concatenate(pair_disp))):
+        result['jitter'][name] = dict(
+            crop_px=dict(mean=float(d.mean()), median=float(np.median(d)),
+                         p10=float(np.percentile(d, 10)), p90=float(np.percentile(d, 90))),
+            frame_px_median=float(np.median(d / scales)))
     return result
 
 
@@ -231,11 +239,13 @@ def main(argv: Optional[List[str]] = None) -> Dict:
                   f'background {lv.get("sigma_limbs", float("nan")):.3f} / '
                   f'{lv.get("sigma_figure", float("nan")):.3f} / '
                   f'{lv.get("sigma_background", float("nan")):.3f}', flush=True)
-        j = res['jitter']
-        print(f'crop={crop} jitter of elbows and wrists: median {j["crop_px"]["median"]:.2f} '
-              f'crop px (p10 {j["crop_px"]["p10"]:.2f}, p90 {j["crop_px"]["p90"]:.2f}) = '
-              f'{j["frame_px_median"]:.2f} frame px; {j["crop_px_per_frame_px_median"]:.3f} '
-              'crop px per frame px', flush=True)
+        for name in ('frame', 'pair'):
+            j = res['jitter'][name]
+            print(f'crop={crop} jitter of elbows and wrists ({name}): median '
+                  f'{j["crop_px"]["median"]:.2f} crop px (p10 {j["crop_px"]["p10"]:.2f}, p90 '
+                  f'{j["crop_px"]["p90"]:.2f}) = {j["frame_px_median"]:.2f} frame px; '
+                  f'{res["jitter"]["crop_px_per_frame_px_median"]:.3f} crop px per frame px',
+                  flush=True)
     if args.out:
         os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
         with open(args.out, 'w') as f:
