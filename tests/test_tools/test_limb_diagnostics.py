@@ -81,6 +81,8 @@ def test_tool_on_a_tiny_model(tmp_path):
         shares = [lv[f'error_share_{n}'] for n in ('background', 'figure', 'limbs')]
         np.testing.assert_allclose(sum(shares), 1, rtol=1e-5)
         assert shares[2] == lv['limb_error_share']
+        assert lv['limbs_either_pixel_share'] >= lv['limb_pixel_share']
+        assert lv['limbs_either_error_share'] >= lv['limb_error_share']
     np.testing.assert_allclose(levels[0]['l1_identity'], float(losses['l1_id']), rtol=1e-4)
     jitter = res['crops']['frame']['jitter']
     assert 0 < jitter['frame']['crop_px']['median'] < jitter['pair']['crop_px']['median'] < 32

@@ -6,7 +6,8 @@ as in training (the config's ``VideoPairDataset``, evenly spaced indices of its 
 - (a) per active level, the share of the photometric L1 error (generated against target) that
   limb pixels carry, next to the share of the pixels that are limbs; which target pixels are
   limbs comes from the renderer's part labels, re-rendered for each target frame and cropped
-  with the dataset's own crop matrix;
+  with the dataset's own crop matrix; also for ``limbs_either``, the pixels that are limbs in
+  the target or in the source (where a limb moved away from, the target shows what it hid);
 - (b) mean sigma on limb, torso/head and background pixels;
 - (c) the same share for the identity warp (the source crop copied);
 - (d) the displacement that the encoder's jitter gives the limb keypoints (elbows, wrists),
@@ -142,7 +143,12 @@ def _measure(model, dataset, indices: List[int], labels: ProceduralLabels, batch
             assert s['data_samples']['frame_target'] == int(track.frames[b])
             fr = labels.frame(video, int(track.frames[b]))
             m = crop_matrix(dataset.crop_box(track, b), size, dataset.crop.margin)
-            maps.append(torch.from_numpy(region_maps(fr['labels'], m, size, regions)))
+            m_src = crop_matrix(dataset.crop_box(track, a), size, dataset.crop.margin)
+            tgt_maps = region_maps(fr['labels'], m, size, regions)
+            src_limbs = region_maps(labels.frame(video, int(track.frames[a]))['labels'], m_src,
+                                    size, regions)[2]
+            either = np.maximum(tgt_maps[2], src_limbs)[None]
+            maps.append(torch.from_numpy(np.concatenate([tgt_maps, either])))
             samples.append(s)
             # (d) the jitter of the target's limb keypoints, through the dataset's transforms
             kps = apply_affine(fr['keypoints'][list(limb_kps)], m)
@@ -164,12 +170,12 @@ def _measure(model, dataset, indices: List[int], labels: ProceduralLabels, batch
             gen, sigma, src = out['generated'][r], out['sigma'][r], out['source'][r]
             w = gen.shape[-1]
             tgt = resize_image(data['target_clean'], w)
-            frac = resize_image(regions_b, w)  # [B, 3, W, W] region fractions per pixel
+            frac = resize_image(regions_b, w)  # [B, 4, W, W] region fractions per pixel
             err = (gen - tgt).abs().sum(1, keepdim=True)
             err_id = (src - tgt).abs().sum(1, keepdim=True)
             acc = sums[r]
-            acc.add('pixels', frac.sum())
-            for k, name in enumerate(('background', 'figure', 'limbs')):
+            acc.add('pixels', frac[:, :3].sum())
+            for k, name in enumerate(('background', 'figure', 'limbs', 'limbs_either')):
                 f = frac[:, k:k + 1]
                 acc.add(f'pixels_{name}', f.sum())
                 acc.add(f'err_{name}', (err * f).sum())
@@ -195,6 +201,9 @@ def _measure(model, dataset, indices: List[int], labels: ProceduralLabels, batch
             lv[f'l1_identity_{n}'] = s[f'err_id_{n}'] / px
             if f'sigma_{n}' in s:
                 lv[f'sigma_{n}'] = s[f'sigma_{n}'] / px
+        lv['limbs_either_pixel_share'] = s['pixels_limbs_either'] / s['pixels']
+        lv['limbs_either_error_share'] = s['err_limbs_either'] / err
+        lv['limbs_either_identity_error_share'] = s['err_id_limbs_either'] / err_id
         result['levels'].append(lv)
     scales = np.repeat(scales, len(limb_kps))
     result['jitter'] = dict(crop_px_per_frame_px_median=float(np.median(scales)))
@@ -234,7 +243,10 @@ def main(argv: Optional[List[str]] = None) -> Dict:
         for lv in res['levels']:
             print(f'crop={crop} level {lv["level"]}: limbs {100 * lv["limb_pixel_share"]:.1f} % '
                   f'of pixels, {100 * lv["limb_error_share"]:.1f} % of the warp error, '
-                  f'{100 * lv["identity_limb_error_share"]:.1f} % of the identity error; l1 '
+                  f'{100 * lv["identity_limb_error_share"]:.1f} % of the identity error (limbs in '
+                  f'either frame: {100 * lv["limbs_either_pixel_share"]:.1f} / '
+                  f'{100 * lv["limbs_either_error_share"]:.1f} / '
+                  f'{100 * lv["limbs_either_identity_error_share"]:.1f} %); l1 '
                   f'{lv["l1"]:.4f} (identity {lv["l1_identity"]:.4f}); sigma limbs / figure / '
                   f'background {lv.get("sigma_limbs", float("nan")):.3f} / '
                   f'{lv.get("sigma_figure", float("nan")):.3f} / '
