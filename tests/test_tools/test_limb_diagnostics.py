@@ -77,7 +77,7 @@ def test_tool_on_a_tiny_model(tmp_path):
         np.testing.assert_allclose(lv['l1'], float(losses[f'l1_{r}']), rtol=1e-4)
         assert 0 < lv['limb_pixel_share'] < 0.5
         assert 0 <= lv['limb_error_share'] <= 1 and 0 <= lv['identity_limb_error_share'] <= 1
-        assert lv['sigma_limbs'] > 0
+        assert lv['sigma_limbs'] > 0 and 0 <= lv['laplace_limb_share'] <= 1
         shares = [lv[f'error_share_{n}'] for n in ('background', 'figure', 'limbs')]
         np.testing.assert_allclose(sum(shares), 1, rtol=1e-5)
         assert shares[2] == lv['limb_error_share']

@@ -8,7 +8,8 @@ as in training (the config's ``VideoPairDataset``, evenly spaced indices of its 
   limbs comes from the renderer's part labels, re-rendered for each target frame and cropped
   with the dataset's own crop matrix; also for ``limbs_either``, the pixels that are limbs in
   the target or in the source (where a limb moved away from, the target shows what it hid);
-- (b) mean sigma on limb, torso/head and background pixels;
+- (b) mean sigma on limb, torso/head and background pixels, and the limbs' share of the
+  Laplace term's data part (the error over sigma, what its gradient weighs);
 - (c) the same share for the identity warp (the source crop copied);
 - (d) the displacement that the encoder's jitter gives the limb keypoints (elbows, wrists),
   from the dataset's own jitter transforms (keypoints moved with the image), in crop pixels and
@@ -182,6 +183,7 @@ def _measure(model, dataset, indices: List[int], labels: ProceduralLabels, batch
                 acc.add(f'err_id_{name}', (err_id * f).sum())
                 if sigma is not None:
                     acc.add(f'sigma_{name}', (sigma * f).sum())
+                    acc.add(f'err_over_sigma_{name}', (err / sigma * f).sum())
     result = dict(levels=[])
     for r, acc in enumerate(sums, start=1):
         s = acc.s
@@ -201,6 +203,9 @@ def _measure(model, dataset, indices: List[int], labels: ProceduralLabels, batch
             lv[f'l1_identity_{n}'] = s[f'err_id_{n}'] / px
             if f'sigma_{n}' in s:
                 lv[f'sigma_{n}'] = s[f'sigma_{n}'] / px
+        if 'err_over_sigma_limbs' in s:
+            lv['laplace_limb_share'] = s['err_over_sigma_limbs'] / sum(
+                s[f'err_over_sigma_{n}'] for n in names)
         lv['limbs_either_pixel_share'] = s['pixels_limbs_either'] / s['pixels']
         lv['limbs_either_error_share'] = s['err_limbs_either'] / err
         lv['limbs_either_identity_error_share'] = s['err_id_limbs_either'] / err_id
@@ -250,7 +255,8 @@ def main(argv: Optional[List[str]] = None) -> Dict:
                   f'{lv["l1"]:.4f} (identity {lv["l1_identity"]:.4f}); sigma limbs / figure / '
                   f'background {lv.get("sigma_limbs", float("nan")):.3f} / '
                   f'{lv.get("sigma_figure", float("nan")):.3f} / '
-                  f'{lv.get("sigma_background", float("nan")):.3f}', flush=True)
+                  f'{lv.get("sigma_background", float("nan")):.3f}; limbs\' share of error / '
+                  f'sigma {100 * lv.get("laplace_limb_share", float("nan")):.1f} %', flush=True)
         for name in ('frame', 'pair'):
             j = res['jitter'][name]
             print(f'crop={crop} jitter of elbows and wrists ({name}): median '
