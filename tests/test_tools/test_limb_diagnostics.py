@@ -1,6 +1,6 @@
 """tools/experiments/limb_diagnostics.py on a tiny random model and a tiny procedural class."""
-import importlib.util
 import os.path as osp
+import sys
 
 import numpy as np
 import torch
@@ -13,19 +13,14 @@ from hierembed.registry import MODELS
 from hierembed.utils import register_all_modules
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+sys.path.insert(0, osp.join(REPO, 'tools', 'experiments'))
+import limb_diagnostics  # noqa: E402
+
 MODEL = dict(type='ClassEmbedder', active_levels=2,
              encoder=dict(type='ConvEncoder', input_size=32, embed_dim=16, base_channels=4,
                           max_channels=16),
              warp_head=dict(type='HierarchicalWarpHead', base_size=8, num_levels=2, topk=4,
                             max_channels=16))
-
-
-def _load_tool():
-    spec = importlib.util.spec_from_file_location(
-        'limb_diagnostics', osp.join(REPO, 'tools', 'experiments', 'limb_diagnostics.py'))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def test_region_maps_follow_the_image_crop():
@@ -35,8 +30,8 @@ def test_region_maps_follow_the_image_crop():
     img = np.repeat(np.array([0, 100, 0, 0, 0, 250], np.uint8)[labels][..., None], 3, -1)
     box = [8, 6, 36, 40]
     crop = CropToBox(32, 1.2)(dict(img=img, bbox=box))
-    maps = _load_tool().region_maps(labels, crop_matrix(box, 32, 1.2), 32,
-                                    dict(limbs=(4, 5), figure=(1,)))
+    maps = limb_diagnostics.region_maps(labels, crop_matrix(box, 32, 1.2), 32,
+                                        dict(limbs=(4, 5), figure=(1,)))
     assert maps.shape == (3, 32, 32)
     np.testing.assert_array_equal(maps.sum(0), 1)
     grey = crop['img'][..., 0].astype(np.float64)
@@ -63,7 +58,7 @@ def test_tool_on_a_tiny_model(tmp_path):
                   pairs_per_video=2)
     with open(tmp_path / 'row_config.py', 'w') as f:
         f.write(f'model = {MODEL!r}\ntrain_dataloader = dict(dataset={ds_cfg!r})\n')
-    res = _load_tool().main([ckpt, '--num-pairs', '4', '--crop', 'frame', 'track'])
+    res = limb_diagnostics.main([ckpt, '--num-pairs', '4', '--crop', 'frame', 'track'])
     assert set(res['crops']) == {'frame', 'track'} and res['active_levels'] == 2
     # The totals are the model's own l1_r and l1_id on the same pairs (another code path).
     ds = VideoPairDataset(root, input_size=32, max_gap=5, pairs_per_video=2)
