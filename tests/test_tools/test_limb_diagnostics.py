@@ -3,6 +3,7 @@ import os.path as osp
 import sys
 
 import numpy as np
+import pytest
 import torch
 from mmengine.dataset import default_collate
 
@@ -81,3 +82,7 @@ def test_tool_on_a_tiny_model(tmp_path):
     np.testing.assert_allclose(levels[0]['l1_identity'], float(losses['l1_id']), rtol=1e-4)
     jitter = res['crops']['frame']['jitter']
     assert 0 < jitter['frame']['crop_px']['median'] < jitter['pair']['crop_px']['median'] < 32
+    # Labels from another seed's renderer are refused, not silently used.
+    ds.metainfo['seed'] = 1
+    with pytest.raises(ValueError, match='differs from its re-rendering'):
+        limb_diagnostics.ProceduralLabels(ds).frame(ds.videos[0], 0)

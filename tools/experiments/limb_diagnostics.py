@@ -27,6 +27,7 @@ import argparse
 import json
 import os
 import os.path as osp
+from collections import defaultdict
 from typing import Dict, List, Optional
 
 import cv2
@@ -96,9 +97,13 @@ class ProceduralLabels:
             v = int(ident) * self.clips + int(clip)
             self.specs[vid] = VideoSpec(self.cls, self.id_seeds[int(ident)], self.vid_seeds[v],
                                         self.num_frames, self.size)
-            decoded = self.dataset.readers.get(video['path']).get([t])[0]
-            drawn = render_frame(self.specs[vid], t)['image']
-            diff = float(np.abs(decoded.astype(np.float64) - drawn).mean())
+            # Compared at 16 x 16 (area average), where the codec's loss of the fine grain is
+            # gone: measured on the upper-body class, at most 2.4 grey levels for the right
+            # video, at least 33 for another one.
+            pair = [cv2.resize(img.astype(np.float32), (16, 16), interpolation=cv2.INTER_AREA)
+                    for img in (self.dataset.readers.get(video['path']).get([t])[0],
+                                render_frame(self.specs[vid], t)['image'])]
+            diff = float(np.abs(pair[0] - pair[1]).mean())
             if diff > 8.0:
                 raise ValueError(f'{video["path"]}: frame {t} differs from its re-rendering by '
                                  f'{diff:.1f} grey levels on average; the data root was not '
@@ -118,21 +123,11 @@ def region_maps(labels: np.ndarray, matrix: np.ndarray, size: int, regions: Dict
     return np.stack([~(limbs | figure), figure, limbs]).astype(np.float32)
 
 
-class _Sums:
-    """Running sums for one level."""
-
-    def __init__(self):
-        self.s = {}
-
-    def add(self, key: str, value: torch.Tensor) -> None:
-        self.s[key] = self.s.get(key, 0.0) + float(value)
-
-
 def _measure(model, dataset, indices: List[int], labels: ProceduralLabels, batch: int,
              regions: Dict, limb_kps) -> Dict:
     size = dataset.input_size
     levels = model.active_levels
-    sums = [_Sums() for _ in range(levels)]
+    sums = [defaultdict(float) for _ in range(levels)]  # running sums per level
     disp, pair_disp, scales = [], [], []
     jit_rng = np.random.default_rng(12345)
     for start in range(0, len(indices), batch):
@@ -175,18 +170,17 @@ def _measure(model, dataset, indices: List[int], labels: ProceduralLabels, batch
             err = (gen - tgt).abs().sum(1, keepdim=True)
             err_id = (src - tgt).abs().sum(1, keepdim=True)
             acc = sums[r]
-            acc.add('pixels', frac[:, :3].sum())
+            acc['pixels'] += float(frac[:, :3].sum())
             for k, name in enumerate(('background', 'figure', 'limbs', 'limbs_either')):
                 f = frac[:, k:k + 1]
-                acc.add(f'pixels_{name}', f.sum())
-                acc.add(f'err_{name}', (err * f).sum())
-                acc.add(f'err_id_{name}', (err_id * f).sum())
+                acc[f'pixels_{name}'] += float(f.sum())
+                acc[f'err_{name}'] += float((err * f).sum())
+                acc[f'err_id_{name}'] += float((err_id * f).sum())
                 if sigma is not None:
-                    acc.add(f'sigma_{name}', (sigma * f).sum())
-                    acc.add(f'err_over_sigma_{name}', (err / sigma * f).sum())
+                    acc[f'sigma_{name}'] += float((sigma * f).sum())
+                    acc[f'err_over_sigma_{name}'] += float((err / sigma * f).sum())
     result = dict(levels=[])
-    for r, acc in enumerate(sums, start=1):
-        s = acc.s
+    for r, s in enumerate(sums, start=1):
         names = ('background', 'figure', 'limbs')
         err = sum(s[f'err_{n}'] for n in names)
         err_id = sum(s[f'err_id_{n}'] for n in names)
