@@ -8,7 +8,7 @@ from mmengine.logging import print_log
 from torch.utils.data import Dataset
 
 from hierembed.registry import DATASETS, TRANSFORMS
-from .transforms import AlbuJitter, CropToBox
+from .transforms import AlbuJitter, CropToBox, union_box
 from .validation import Issues, box_problem, fatal, finite_numbers, is_number, load_json, progress
 from .validation_cache import ProbeCache
 from .video_io import ReaderCache, VideoDecodeError
@@ -63,6 +63,9 @@ class VideoPairDataset(Dataset):
         max_gap: the largest frame distance between the two frames; ``None``: the whole track.
         pairs_per_video: pairs per video per epoch.
         crop_margin: side of the square crop over the box's longer side.
+        crop: ``'frame'``: each frame is cropped around its own box (the crop follows the
+            figure); ``'track'``: every frame of a track around the union of the track's boxes
+            (one still crop per track, as BBC Pose crops a fixed region per video).
         jitter: per-frame jitter for the encoder's inputs: a dict of magnitudes for
             :class:`AlbuJitter` (``rotate``, ``scale``, ``translate``, ``color``), a transform
             config or list of them (built from ``TRANSFORMS``), or ``None`` for none.
@@ -86,7 +89,7 @@ class VideoPairDataset(Dataset):
 
     def __init__(self, data_root: str, split: str = 'train', ann_file: Optional[str] = None,
                  input_size: int = 64, max_gap: Optional[int] = 50, pairs_per_video: int = 10,
-                 crop_margin: float = 1.2,
+                 crop_margin: float = 1.2, crop: str = 'frame',
                  jitter: Union[Dict, Sequence, None] = dict(rotate=15, scale=0.1, translate=0.05,
                                                             color=0.2),
                  skip_invalid: bool = False, procedural: Optional[Dict] = None, seed: int = 0,
@@ -108,6 +111,9 @@ class VideoPairDataset(Dataset):
         self.pairs_per_video = int(pairs_per_video)
         self.seed = int(seed)
         self.skip_invalid = skip_invalid
+        if crop not in ('frame', 'track'):
+            raise ValueError(f"crop must be 'frame' or 'track', got {crop!r}")
+        self.crop_mode = crop
         self.crop = CropToBox(self.input_size, crop_margin)
         self.jitter = _build_jitter(jitter)
         self.readers = ReaderCache(max_open_readers, backend)
@@ -291,6 +297,10 @@ class VideoPairDataset(Dataset):
             a, b = b, a
         return track, a, b, rng
 
+    def crop_box(self, track: _Track, pos: int) -> np.ndarray:
+        """The box [4] (x, y, w, h) that frame ``track.frames[pos]`` is cropped around."""
+        return union_box(track.boxes) if self.crop_mode == 'track' else track.boxes[pos]
+
     def __getitem__(self, index: int) -> Dict:
         index = int(index)
         for attempt in range(min(len(self.videos), 8)):
@@ -314,8 +324,8 @@ class VideoPairDataset(Dataset):
             raise VideoDecodeError(f'{self.ann_file}: {attempt + 1} videos in a row failed to '
                                    'decode; giving up')
         out = {}
-        for name, img, box in (('source', frames[0], track.boxes[a]),
-                               ('target', frames[1], track.boxes[b])):
+        for name, img, box in (('source', frames[0], self.crop_box(track, a)),
+                               ('target', frames[1], self.crop_box(track, b))):
             clean = self.crop(dict(img=img, bbox=box))['img']
             res = dict(img=clean, rng=rng)
             for t in self.jitter:

@@ -108,6 +108,68 @@ def test_crop_puts_a_marker_where_the_box_maps_it(tmp_path):
     np.testing.assert_allclose(found, expected, atol=0.35)
 
 
+def _dot_centre(img: torch.Tensor) -> np.ndarray:
+    """(x, y) of the bright dot in a crop [3, S, S]: the centroid of what is above the grey."""
+    w = np.clip(img.numpy().astype(np.float64).mean(0) - 100, 0, None)
+    ys, xs = np.mgrid[:img.shape[1], :img.shape[2]]
+    return np.array([(xs * w).sum() / w.sum(), (ys * w).sum() / w.sum()])
+
+
+@pytest.fixture
+def moving_box_root(tmp_path):
+    """A still 96x96 video with a bright dot at (40, 25) and a box that moves every frame."""
+    frames = np.full((6, 96, 96, 3), 40, np.uint8)
+    frames[:, 23:28, 38:43] = 250
+    root = str(tmp_path / 'moving')
+    write_mp4(osp.join(root, 'videos', 'm.mp4'), frames)
+    boxes = {str(t): [20 + 2 * t, 10 + t, 30, 24] for t in range(6)}
+    write_videos_json(root, [dict(id='m', path='videos/m.mp4',
+                                  tracks=[dict(id=0, boxes=boxes)])])
+    return root
+
+
+def test_track_crop_is_one_crop_for_the_whole_track(moving_box_root):
+    ds = VideoPairDataset(moving_box_root, input_size=64, jitter=None, crop='track',
+                          pairs_per_video=6)
+    # The union of the boxes, by hand: x from 20 to 30 + 30, y from 10 to 15 + 24.
+    m = crop_matrix([20, 10, 40, 29], 64, 1.2)
+    track = ds.tracks[0][0]
+    for pos in range(6):
+        np.testing.assert_allclose(crop_matrix(ds.crop_box(track, pos), 64, 1.2), m)
+    expected = m[:, :2] @ np.array([40.0, 25.0]) + m[:, 2]
+    for i in range(6):
+        s = ds[i]['inputs']
+        for name in ('source_clean', 'target_clean'):
+            np.testing.assert_allclose(_dot_centre(s[name]), expected, atol=0.35)
+
+
+def test_frame_crop_is_the_default_and_follows_each_box(moving_box_root):
+    ds = VideoPairDataset(moving_box_root, input_size=64, jitter=None, pairs_per_video=6)
+    assert ds.crop_mode == 'frame'
+    seen = set()
+    for i in range(6):
+        s = ds[i]
+        for name, key in (('source_clean', 'frame_source'), ('target_clean', 'frame_target')):
+            t = s['data_samples'][key]
+            seen.add(t)
+            m = crop_matrix([20 + 2 * t, 10 + t, 30, 24], 64, 1.2)
+            expected = m[:, :2] @ np.array([40.0, 25.0]) + m[:, 2]
+            np.testing.assert_allclose(_dot_centre(s['inputs'][name]), expected, atol=0.35)
+    assert len(seen) > 2  # several boxes were used, so the crops did move
+    with pytest.raises(ValueError, match="crop must be 'frame' or 'track'"):
+        VideoPairDataset(moving_box_root, crop='video')
+
+
+def test_track_crop_experiment_config_builds_a_track_crop_dataset(moving_box_root):
+    from mmengine.config import Config
+    root = osp.join(osp.dirname(__file__), '..', '..')
+    cfg = Config.fromfile(osp.join(root, 'configs/experiments/upper_body_r3_track_crop.py'))
+    init_default_scope('hierembed')
+    ds_cfg = cfg.train_dataloader.dataset
+    ds_cfg.update(data_root=moving_box_root, procedural=None)
+    assert DATASETS.build(ds_cfg).crop_mode == 'track'
+
+
 def test_registry_build_and_procedural(tmp_path):
     init_default_scope('hierembed')
     root = str(tmp_path / 'gen')

@@ -1,5 +1,6 @@
 """Transforms of the data pipelines, registered in ``hierembed.registry.TRANSFORMS``."""
-from .crop import CropToBox, apply_affine, crop_matrix
+from .crop import CropToBox, apply_affine, crop_matrix, union_box
 from .jitter import AlbuJitter, Albumentation
 
-__all__ = ['CropToBox', 'AlbuJitter', 'Albumentation', 'crop_matrix', 'apply_affine']
+__all__ = ['CropToBox', 'AlbuJitter', 'Albumentation', 'crop_matrix', 'apply_affine',
+           'union_box']

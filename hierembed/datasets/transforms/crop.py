@@ -33,6 +33,21 @@ def crop_matrix(bbox: Sequence[float], out_size: int, margin: float = 1.0) -> np
     return np.array([[s, 0.0, (0.5 - x0) * s - 0.5], [0.0, s, (0.5 - y0) * s - 0.5]])
 
 
+def union_box(boxes: np.ndarray) -> np.ndarray:
+    """The smallest box that holds every box of ``boxes``.
+
+    Args:
+        boxes: [N, 4] x, y, w, h (edge coordinates).
+
+    Returns:
+        [4] float64 x, y, w, h.
+    """
+    boxes = np.asarray(boxes, np.float64).reshape(-1, 4)
+    lo = boxes[:, :2].min(0)
+    hi = (boxes[:, :2] + boxes[:, 2:]).max(0)
+    return np.concatenate([lo, hi - lo])
+
+
 def apply_affine(points: np.ndarray, matrix: np.ndarray) -> np.ndarray:
     """Points [N, 2] through an affine [2, 3] map."""
     points = np.asarray(points, np.float64).reshape(-1, 2)
