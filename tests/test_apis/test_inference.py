@@ -1,10 +1,15 @@
 """init_embedder: model from the config or the checkpoint's stored config (data); seeded init."""
+import os.path as osp
+import sys
+
 import pytest
 import torch
 from mmengine.config import Config
-from probe_toys import ProbeToyEmbedder, save_toy_checkpoint
 
 from hierembed.apis import checkpoint_config, embed_images, init_embedder, resolve_model_cfg
+
+sys.path.insert(0, osp.join(osp.dirname(osp.dirname(osp.abspath(__file__))), 'test_probe'))
+from probe_toys import ProbeToyEmbedder, save_toy_checkpoint  # noqa: E402
 
 MODEL = dict(model=dict(type='ProbeToyEmbedder', input_size=32))
 

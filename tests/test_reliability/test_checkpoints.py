@@ -24,8 +24,8 @@ from hierembed.engine.checkpoint import NotACheckpointError, load_from_local_wei
 TESTS = osp.dirname(osp.dirname(osp.abspath(__file__)))
 REPO = osp.dirname(TESTS)
 ENGINE_TESTS = osp.join(TESTS, 'test_engine')
-APIS_TESTS = osp.join(TESTS, 'test_apis')
-sys.path[:0] = [ENGINE_TESTS, APIS_TESTS]
+PROBE_TESTS = osp.join(TESTS, 'test_probe')
+sys.path[:0] = [ENGINE_TESTS, PROBE_TESTS]
 from probe_toys import ProbeToyEmbedder, toy_probe_cfg  # noqa: E402
 from toy_modules import write_tiny_config  # noqa: E402
 
@@ -35,7 +35,7 @@ EVIL = ("__import__('pathlib').Path({marker!r}).touch()\n"
 
 
 def _env():
-    return dict(os.environ, PYTHONPATH=os.pathsep.join([ENGINE_TESTS, APIS_TESTS, REPO]),
+    return dict(os.environ, PYTHONPATH=os.pathsep.join([ENGINE_TESTS, PROBE_TESTS, REPO]),
                 NO_ALBUMENTATIONS_UPDATE='1', OMP_NUM_THREADS='1')
 
 
