@@ -41,7 +41,8 @@ def main():
     parser.add_argument('--iters', type=int, default=None,
                         help='training iterations (default: the config\'s)')
     parser.add_argument('--data-root', default=None,
-                        help='where the procedural class is rendered (default: the configs\')')
+                        help='where the procedural class is rendered (default: the configs\'); '
+                        'the probe set goes to DATA_ROOT_probe')
     parser.add_argument('--quick', action='store_true',
                         help='a smoke run: 30 iterations, a short probe')
     args = parser.parse_args()
@@ -49,10 +50,13 @@ def main():
     iters = 30 if args.quick else args.iters
     train_cmd = [py, 'tools/train.py', args.config, '--work-dir', args.work_dir]
     train_opts = [] if iters is None else [f'train_cfg.max_iters={iters}']
-    probe_opts = ['probe_cfg.epochs=20'] if args.quick else []
+    # --quick: a short probe on a small probe set (100 clips), two probe seeds
+    probe_opts = ['probe_cfg.epochs=20', 'probe_cfg.seeds=2',
+                  'probe_dataset.procedural.num_videos=100'] if args.quick else []
     if args.data_root is not None:
         train_opts.append(f'train_dataloader.dataset.data_root={args.data_root}')
-        probe_opts.append(f'probe_dataset.data_root={args.data_root}')
+        # the probe's keypoint set is its own class sample, rendered beside the training videos
+        probe_opts.append(f'probe_dataset.data_root={args.data_root.rstrip("/")}_probe')
     if train_opts:
         train_cmd += ['--cfg-options'] + train_opts
     times = dict(train=step('1+2/3 render the class (first use) and train the embedding',
