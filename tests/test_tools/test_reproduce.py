@@ -107,3 +107,61 @@ def test_probe_only_finds_the_trained_rows(tmp_path, monkeypatch):
         ('r=3 ph,cyc,con', 2, 'wd/r3_ph_cyc_con_seed2')]
     with pytest.raises(FileNotFoundError, match='no trained rows'):
         reproduce.find_runs('wd', ['r=1 ph,cyc,con'])
+
+
+def test_experiment_config_is_the_config_with_a_seed(tmp_path):
+    path = tmp_path / 'row.py'
+    path.write_text(reproduce.experiment_config(
+        'configs/experiments/upper_body_r3_track_crop.py', seed=5))
+    cfg = Config.fromfile(str(path))
+    assert cfg.randomness.seed == 5
+    assert cfg.train_dataloader.dataset.crop == 'track' and cfg.train_cfg.max_iters == 700
+    assert reproduce.experiment_name('configs/experiments/a_b.py') == 'a_b'
+    assert reproduce.row_label('a_b') == ('a_b', '(config)')
+    assert reproduce.row_label('r=3 ph,cyc,con') == ('r=3', 'ph,cyc,con')
+
+
+def test_experiment_rows_are_read_against_the_base_row(tmp_path):
+    """Per probe seed the base row's mean is (21+23)/2, (24+26)/2, (26+28)/2 = 22, 25, 27 and the
+    experiment reads 30, 31, 35: differences 8, 6, 8, mean 7.33, s = 1.155, half-width
+    t_{0.975,2} s / sqrt(3) = 4.303 * 0.667 = 2.87. Against random init 20, 20, 21: +20.3 with
+    half-width 4.303 * 0.577 / sqrt(3) = 1.43; gap closed (32 - 35/3) / (51 - 35/3) = 0.52."""
+    rand, sup = [10.0, 11.0, 14.0], [50.0, 52.0, 51.0]
+    runs = [dict(name='r=3 ph,cyc,con', seed=s, train_s=60.0, probe_s=30.0, work_dir=f'w{s}',
+                 results=_fake_results(t, rand, sup))
+            for s, t in ((0, [21.0, 24.0, 26.0]), (1, [23.0, 26.0, 28.0]))]
+    runs.append(dict(name='still_crop', seed=0, train_s=None, probe_s=None, work_dir='e0',
+                     results=_fake_results([30.0, 31.0, 35.0], rand, sup)))
+    args = argparse.Namespace(config='configs/synthetic_upper_body.py', iters=700, jobs=2,
+                              probe_config='configs/probes/synthetic_upper_body.py',
+                              work_dir='work_dirs/x', out=str(tmp_path / 'results.md'),
+                              experiment_paths={'still_crop': 'configs/experiments/s.py'})
+    reproduce.write_results(args, runs, 120.0, 'python tools/reproduce.py')
+    md = (tmp_path / 'results.md').read_text()
+    assert '- still_crop vs random init, 2-layer head, PCK@6px Avg: +20.3 ± 1.4.' in md
+    assert ('- still_crop vs r=3 ph,cyc,con, 2-layer head, PCK@6px: Avg +7.3 ± 2.9 '
+            '(Hd +7.3 ± 2.9).') in md
+    assert 'still_crop: fraction of the random-init-to-supervised gap closed (2-layer head): ' \
+        '0.52.' in md
+    assert '| still_crop | (config) | 2 lr | 32.0 ± 6.6 | 32.0 ± 6.6 | - |' in md
+    assert '`still_crop` trains `configs/experiments/s.py` as written' in md
+    # a row probed with other probe seeds cannot be paired: refused, not misread
+    runs[-1]['results']['meta']['probe_seeds'] = [0, 1, 5]
+    with pytest.raises(ValueError, match='differ in probe_seeds'):
+        reproduce.write_results(args, runs, 120.0, 'python tools/reproduce.py')
+
+
+def test_train_row_keeps_a_trained_row(tmp_path, monkeypatch):
+    monkeypatch.setattr(reproduce, 'ROOT', str(tmp_path))
+    wd = tmp_path / 'wd' / 'r3_ph_cyc_con_seed1'
+    wd.mkdir(parents=True)
+    (wd / 'row_config.py').write_text('train_cfg = dict(max_iters=700)\n')
+    (wd / 'last_checkpoint').write_text('iter_700.pth')
+    (wd / 'train_time.json').write_text('{"train_s": 612.5}')
+    args = argparse.Namespace(work_dir='wd', iters=700, config='unused.py')
+    entry = reproduce.train_row(args, 'r=3 ph,cyc,con', 1)  # no training: it would fail here
+    assert entry == dict(name='r=3 ph,cyc,con', seed=1, train_s=612.5,
+                         work_dir='wd/r3_ph_cyc_con_seed1')
+    args.iters = 100
+    with pytest.raises(ValueError, match='trained for 700 iterations, not --iters 100'):
+        reproduce.train_row(args, 'r=3 ph,cyc,con', 1)
