@@ -507,7 +507,8 @@ def write_results(args, runs, total, cmd):
               f"{_minutes(r.get('probe_s'))} | {_minutes(r.get('probe_cpu_s'))} |" for r in runs]
     lines += ['', 'The first probe pays for the baselines (random init per probe seed, the '
               'supervised ceiling); the others read them from the cache.']
-    lines += ['', f'Total wall time: {total / 60:.1f} min. Work dirs (logs, checkpoints, warp '
+    lines += ['', 'Wall time of this invocation (rows kept from an earlier one cost none): '
+              f'{total / 60:.1f} min. Work dirs (logs, checkpoints, warp '
               f'pictures, per-row `results.md`): `{args.work_dir}/`.', '']
     out = osp.join(ROOT, args.out)
     with open(out, 'w') as f:
