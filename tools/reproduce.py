@@ -42,6 +42,7 @@ import os
 import os.path as osp
 import platform
 import resource
+import shlex
 import subprocess
 import sys
 import time
@@ -404,7 +405,7 @@ def main():
     names = list(args.rows) + list(args.experiment_paths)
     os.makedirs(osp.join(ROOT, args.work_dir), exist_ok=True)
     summary = osp.join(ROOT, args.work_dir, 'summary.json')
-    cmd = 'python tools/reproduce.py ' + ' '.join(sys.argv[1:])
+    cmd = 'python tools/reproduce.py ' + shlex.join(sys.argv[1:])
     if args.render_only:
         with open(summary) as f:
             saved = json.load(f)
