@@ -1,0 +1,14 @@
+# docs/learning.md, section 8: the colour-only jitter of upper_body_r3_jitter_colour.py on the
+# procedural face, a class nobody tuned on: configs/synthetic_face.py with the r=3
+# schedule of upper_body_r3_700it.py (700 iterations, levels 2 and 3 at 280 and 490).
+_base_ = ['../synthetic_face.py']
+train_cfg = dict(max_iters=700)
+milestones = [280, 490]
+custom_hooks = [
+    dict(type='CurriculumHook', milestones=milestones, interval=50, patience=1000),
+    dict(type='WarpVisualizationHook', interval=700, max_samples=4),
+    dict(type='ThroughputHook'),
+]
+default_hooks = dict(checkpoint=dict(interval=700, max_keep_ckpts=1), logger=dict(interval=50))
+train_dataloader = dict(
+    dataset=dict(jitter=dict(rotate=0, scale=0, translate=0, color=0.2)))
