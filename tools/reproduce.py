@@ -142,10 +142,11 @@ def train_row(args, name, seed):
     timing = osp.join(ROOT, wd, 'train_time.json')
     entry = dict(name=name, seed=seed, train_s=None, work_dir=wd)
     if osp.isfile(osp.join(ROOT, wd, 'last_checkpoint')):  # trained before: keep it
-        if name in ROWS and _iters_of(entry) != args.iters:
-            raise ValueError(f'{wd} was trained for {_iters_of(entry)} iterations, not --iters '
-                             f'{args.iters}: pass --iters {_iters_of(entry)}, another '
-                             '--work-dir, or delete it')
+        iters = _iters_of(entry) if name in ROWS else args.iters
+        if iters != args.iters:
+            raise ValueError(f'{wd} was trained for {iters} iterations, not --iters '
+                             f'{args.iters}: pass --iters {iters}, another --work-dir, or delete '
+                             'it')
         if osp.isfile(timing):
             with open(timing) as f:
                 entry['train_s'] = json.load(f).get('train_s')
@@ -293,19 +294,17 @@ def experiment_checks(by_row, metric, lenient=None):
         if name in ROWS:
             continue
         groups = list(rs[0]['results']['meta']['keypoint_groups'])
-        text = f'- {name} vs random init, 2-layer head, {metric} Avg: ' \
-               f"{_signed(_delta(rs, metric, 'random_init'))}"
-        if lenient and _delta(rs, lenient, 'random_init') is not None:
-            text += f"; {lenient}: {_signed(_delta(rs, lenient, 'random_init'))}"
-        lines.append(text + '.')
+        dl = _delta(rs, lenient, 'random_init') if lenient else None
+        lines.append(f'- {name} vs random init, 2-layer head, {metric} Avg: '
+                     f"{_signed(_delta(rs, metric, 'random_init'))}"
+                     + (f'; {lenient}: {_signed(dl)}' if dl is not None else '') + '.')
         if full:
             parts = ', '.join(f"{g} {_signed(_delta(rs, metric, 'trained', base_rs=full, group=g))}"
                               for g in groups)
-            text = (f'- {name} vs r=3 ph,cyc,con, 2-layer head, {metric}: Avg '
-                    f"{_signed(_delta(rs, metric, 'trained', base_rs=full))} ({parts})")
-            if lenient and _delta(rs, lenient, 'trained', base_rs=full) is not None:
-                text += f"; {lenient} Avg {_signed(_delta(rs, lenient, 'trained', base_rs=full))}"
-            lines.append(text + '.')
+            dl = _delta(rs, lenient, 'trained', base_rs=full) if lenient else None
+            lines.append(f'- {name} vs r=3 ph,cyc,con, 2-layer head, {metric}: Avg '
+                         f"{_signed(_delta(rs, metric, 'trained', base_rs=full))} ({parts})"
+                         + (f'; {lenient} Avg {_signed(dl)}' if dl is not None else '') + '.')
         if 'supervised' in rs[0]['results']['encoders']:
             mean = {e: float(np.mean(probe_seed_values(rs, e, 'mlp', metric)))
                     for e in ('trained', 'random_init', 'supervised')}
@@ -333,22 +332,18 @@ def checks(by_row, metric, lenient=None):
         if lenient:
             dl = _delta(full, lenient, 'random_init')
             if dl is not None:
-                lines.append(f'- The same at the lenient threshold ({lenient}): '
-                             f'{_fmt(float(np.mean(dl)), t_interval(dl), True)} points.')
+                lines.append(f'- The same at the lenient threshold ({lenient}): {_signed(dl)} '
+                             'points.')
     r1 = by_row.get('r=1 ph,cyc,con')
     if full and r1:
-        d = [a - b for a, b in zip(probe_seed_values(full, 'trained', 'mlp', metric),
-                                   probe_seed_values(r1, 'trained', 'mlp', metric))]
+        d = _delta(full, metric, 'trained', base_rs=r1)
         better = np.mean(d) >= 0 if greater else np.mean(d) <= 0
-        lines.append(f'- r=3 vs r=1 (ph,cyc,con, 2-layer head): '
-                     f'{_fmt(float(np.mean(d)), t_interval(d), True)} points (target: r=3 not '
-                     f"worse) -> {'met' if better else 'NOT met'}.")
+        lines.append(f'- r=3 vs r=1 (ph,cyc,con, 2-layer head): {_signed(d)} points (target: r=3 '
+                     f"not worse) -> {'met' if better else 'NOT met'}.")
     fab = by_row.get('FAb-Net-style ph')
     if full and fab:
-        d = [a - b for a, b in zip(probe_seed_values(full, 'trained', 'mlp', metric),
-                                   probe_seed_values(fab, 'trained', 'mlp', metric))]
-        lines.append(f'- r=3 ph,cyc,con vs the FAb-Net-style baseline (2-layer head): '
-                     f'{_fmt(float(np.mean(d)), t_interval(d), True)} points.')
+        lines.append('- r=3 ph,cyc,con vs the FAb-Net-style baseline (2-layer head): '
+                     f"{_signed(_delta(full, metric, 'trained', base_rs=fab))} points.")
     any_rs = next(iter(by_row.values()))
     sup = probe_seed_values(any_rs, 'supervised', 'mlp', metric) \
         if 'supervised' in any_rs[0]['results']['encoders'] else None
