@@ -15,7 +15,7 @@ import re
 import warnings
 import weakref
 from collections import OrderedDict
-from typing import Sequence, Tuple
+from typing import Iterator, Sequence, Tuple
 
 import cv2
 import numpy as np
@@ -227,3 +227,25 @@ def probe(path: str) -> Tuple[int, int, int]:
     frames = reader.get([0, n - 1] if n > 1 else [0])
     h, w = frames.shape[1:3]
     return n, h, w
+
+
+def iter_frames(path: str) -> Iterator[np.ndarray]:
+    """Decode a video once, in order, with OpenCV: each frame as BGR uint8 [H, W, 3].
+
+    For the converters, which read every frame once (detection, shot cuts); the dataset reads
+    random frames through :func:`open_reader`.
+
+    Raises:
+        ValueError: OpenCV cannot open the file (the message names it).
+    """
+    cap = cv2.VideoCapture(path)
+    if not cap.isOpened():
+        raise ValueError(f'{path}: OpenCV cannot open this video')
+    try:
+        while True:
+            ok, frame = cap.read()
+            if not ok:
+                return
+            yield frame
+    finally:
+        cap.release()

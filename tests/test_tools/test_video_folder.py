@@ -1,8 +1,8 @@
 """video_folder.py on real videos that the test writes: identities from subfolders, splits by
 identity, boxes from an injected detector (one that finds a drawn square), from OpenCV's Haar
 face cascade (a drawn face) and HOG people detector (a drawn figure), or whole frames with
---detector none; a clear error when this OpenCV lacks a detector; two training iterations on
-the result of each detector option."""
+--detector none; tracks cut at the shots of an edited clip (--split-shots); a clear error when
+this OpenCV lacks a detector; two training iterations on the result of each detector option."""
 import io
 import json
 import os
@@ -161,3 +161,40 @@ def test_train_two_iterations_on_the_result(converted, tmp_path):
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
     assert osp.isfile(osp.join(work, 'iter_2.pth'))
     assert 'Iter(train) [2/2]' in proc.stdout + proc.stderr
+
+
+def test_split_shots_ends_tracks_at_cuts(tmp_path):
+    """An edited clip of two shots (a cut at frame 20): tracks end at the cut, whole frames
+    with --detector none, detector tracks cut in two; without --split-shots one track spans
+    the cut."""
+    sys.path.insert(0, osp.join(REPO, 'tests', 'test_datasets', 'test_converters'))
+    from test_shots import panning_shot
+    frames = np.concatenate([panning_shot(0, 70, 20, 2), panning_shot(1, 190, 24, 3)])
+    src = tmp_path / 'videos'
+    src.mkdir()
+    writer = cv2.VideoWriter(str(src / 'edit.mp4'), cv2.VideoWriter_fourcc(*'mp4v'), 25, (80, 48))
+    for f in frames:
+        writer.write(f)
+    writer.release()
+    conv = load_converter('video_folder')
+    for detector, fn, box in (('none', None, [0.0, 0.0, 80.0, 48.0]),
+                              ('face', lambda img: np.array([[10, 8, 30, 30]]), None)):
+        out = str(tmp_path / detector)
+        conv.convert(str(src), out, detector, detector_fn=fn, val_fraction=0, test_fraction=0,
+                     split_shots=True, window=1)
+        (v, ) = _all_videos(out).values()
+        assert v['num_frames'] == 44
+        pieces = [sorted(map(int, t['boxes'])) for t in v['tracks']]
+        assert pieces == [list(range(20)), list(range(20, 44))]
+        if box is not None:
+            assert all(b == box for t in v['tracks'] for b in t['boxes'].values())
+        ds = VideoPairDataset(out, split='train', input_size=32, max_gap=50, jitter=None,
+                              pairs_per_video=50)
+        for i in range(len(ds)):
+            track, a, b, _ = ds.sample_pair(i)
+            assert (track.frames[a] < 20) == (track.frames[b] < 20)  # never across the cut
+    out = str(tmp_path / 'uncut')
+    conv.convert(str(src), out, 'face', detector_fn=lambda img: np.array([[10, 8, 30, 30]]),
+                 val_fraction=0, test_fraction=0, window=1)
+    (v, ) = _all_videos(out).values()
+    assert len(v['tracks']) == 1 and len(v['tracks'][0]['boxes']) == 44

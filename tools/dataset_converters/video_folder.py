@@ -22,6 +22,11 @@ listed ("no detections"). Both detectors ship with OpenCV 4.x (the version this 
 OpenCV 5 moved them to opencv_contrib, and with it face and person stop with an error that says
 so (use --detector none there).
 
+--split-shots      for edited footage: find the cuts (a change of more than --cut-threshold grey
+                   levels that stands out from its neighbours; the video is decoded once more)
+                   and end every track at them, so that no pair shows two scenes; with
+                   --detector none every shot becomes a whole-frame track
+
     python tools/dataset_converters/video_folder.py my_videos --out data/my_class --detector face
     python tools/check_dataset.py CONFIG --cfg-options train_dataloader.dataset.data_root=...
 """
@@ -34,7 +39,9 @@ from typing import Callable, Optional
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 
 from hierembed.datasets.converters import (DETECTORS, ConvertedDataset, assign_splits,  # noqa: E402
-                                           converter_parser, detect_tracks, rel_path, run_converter)
+                                           converter_parser, detect_shots, detect_tracks, rel_path,
+                                           run_converter, split_tracks_at_shots)
+from hierembed.datasets.video_io import iter_frames  # noqa: E402
 
 logger = logging.getLogger('video_folder')
 VIDEO_EXTS = ('.mp4', '.avi', '.mov', '.mkv', '.webm', '.m4v', '.mpg', '.mpeg')
@@ -54,15 +61,28 @@ def find_videos(root: str) -> list:
     return found
 
 
+def _frame_count_and_size(path: str):
+    """(frames, width, height) of a video, decoding it (containers' frame counts can be off)."""
+    n, width, height = 0, 0, 0
+    for frame in iter_frames(path):
+        height, width = frame.shape[:2]
+        n += 1
+    if n == 0:
+        raise ValueError(f'{path}: no frame could be decoded')
+    return n, width, height
+
+
 def convert(root: str, out: str, detector: str = 'none',
             detector_fn: Optional[Callable] = None, object_class: Optional[str] = None,
             val_fraction: float = 0.1, test_fraction: float = 0.1, seed: int = 0,
-            **track_kwargs) -> dict:
+            split_shots: bool = False, cut_threshold: float = 30.0, **track_kwargs) -> dict:
     """Convert a folder of videos; return split -> counts and the ``no_detections`` list.
 
     Args:
         detector: 'face', 'person' or 'none'.
         detector_fn: a detector callable (frame -> boxes [N, 4]) used instead of the named one.
+        split_shots: end tracks at cuts (:func:`hierembed.datasets.converters.detect_shots`
+            with ``cut_threshold``); with no detector, one whole-frame track per shot.
         track_kwargs: of :func:`hierembed.datasets.converters.detect_tracks` (stride, max_side,
             iou_threshold, max_gap, min_length, window).
 
@@ -86,8 +106,17 @@ def convert(root: str, out: str, detector: str = 'none',
             raise ValueError(f'{path}: another video has the same name and folder ({vid})')
         ids.add(vid)
         entry = dict(id=vid, path=rel_path(path, out), identity=identity)
-        if detector_fn is not None:
-            num_frames, _, _, tracks = detect_tracks(path, detector_fn, **track_kwargs)
+        if detector_fn is not None or split_shots:
+            if detector_fn is not None:
+                num_frames, _, _, tracks = detect_tracks(path, detector_fn, **track_kwargs)
+            else:
+                num_frames, width, height = _frame_count_and_size(path)
+                tracks = [{str(t): [0.0, 0.0, float(width), float(height)]
+                           for t in range(num_frames)}]
+            if split_shots:
+                shots = detect_shots(path, threshold=cut_threshold)
+                tracks = split_tracks_at_shots(tracks, shots,
+                                               track_kwargs.get('min_length', 10))
             if not tracks:
                 no_detections.append(path)
                 logger.warning('%s: no detections (no track of %s frames or more), skipped',
@@ -119,12 +148,16 @@ def main(argv=None) -> int:
     p.add_argument('--max-gap', type=int, default=10, help='frames a track may miss')
     p.add_argument('--min-track', type=int, default=10, help='shortest track kept (frames)')
     p.add_argument('--window', type=int, default=5, help='smoothing window (frames)')
+    p.add_argument('--split-shots', action='store_true', help='end tracks at cuts')
+    p.add_argument('--cut-threshold', type=float, default=30.0,
+                   help='grey levels (0-255) a cut changes at least')
     args = p.parse_args(argv)
     return run_converter(convert, args.dir, args.out, args.detector,
                          object_class=args.object_class, val_fraction=args.val_fraction,
                          test_fraction=args.test_fraction, seed=args.seed, stride=args.stride,
                          max_side=args.max_side, iou_threshold=args.iou, max_gap=args.max_gap,
-                         min_length=args.min_track, window=args.window)
+                         min_length=args.min_track, window=args.window,
+                         split_shots=args.split_shots, cut_threshold=args.cut_threshold)
 
 
 if __name__ == '__main__':

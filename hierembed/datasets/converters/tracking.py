@@ -12,6 +12,8 @@ from typing import Callable, Dict, List, Tuple
 import cv2
 import numpy as np
 
+from ..video_io import iter_frames
+
 Detector = Callable[[np.ndarray], np.ndarray]
 
 
@@ -172,27 +174,18 @@ def detect_tracks(path: str, detector: Detector, stride: int = 1, max_side: int 
     Raises:
         ValueError: the video cannot be opened or holds no frame (the message names it).
     """
-    cap = cv2.VideoCapture(path)
-    if not cap.isOpened():
-        raise ValueError(f'{path}: OpenCV cannot open this video')
     detections, t, width, height = {}, 0, 0, 0
-    try:
-        while True:
-            ok, frame = cap.read()
-            if not ok:
-                break
-            height, width = frame.shape[:2]
-            if t % stride == 0:
-                scale = min(1.0, max_side / max(width, height))
-                small = frame if scale == 1.0 else cv2.resize(
-                    frame, (round(width * scale), round(height * scale)),
-                    interpolation=cv2.INTER_AREA)
-                boxes = np.asarray(detector(small), np.float64).reshape(-1, 4) / scale
-                if len(boxes):
-                    detections[t] = boxes
-            t += 1
-    finally:
-        cap.release()
+    for frame in iter_frames(path):
+        height, width = frame.shape[:2]
+        if t % stride == 0:
+            scale = min(1.0, max_side / max(width, height))
+            small = frame if scale == 1.0 else cv2.resize(
+                frame, (round(width * scale), round(height * scale)),
+                interpolation=cv2.INTER_AREA)
+            boxes = np.asarray(detector(small), np.float64).reshape(-1, 4) / scale
+            if len(boxes):
+                detections[t] = boxes
+        t += 1
     if t == 0:
         raise ValueError(f'{path}: no frame could be decoded')
     tracks = [smooth_track(tr, width, height, window)

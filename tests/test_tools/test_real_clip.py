@@ -1,0 +1,103 @@
+"""tools/experiments/real_clip.py: a real mp4 of two shots into a train / held-out data_root,
+and the per-level warp-vs-identity errors of a tiny model against the model's own losses."""
+import json
+import os.path as osp
+import sys
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+from mmengine.dataset import default_collate
+
+from hierembed.datasets import VideoPairDataset
+from hierembed.registry import MODELS
+from hierembed.utils import register_all_modules
+
+TESTS = osp.dirname(osp.dirname(osp.abspath(__file__)))
+sys.path.insert(0, osp.join(osp.dirname(TESTS), 'tools', 'experiments'))
+sys.path.insert(0, osp.join(TESTS, 'test_datasets'))
+sys.path.insert(0, osp.join(TESTS, 'test_datasets', 'test_converters'))
+import real_clip  # noqa: E402
+from dataset_media import write_mp4  # noqa: E402
+from test_shots import panning_shot  # noqa: E402
+
+MODEL = dict(type='ClassEmbedder', active_levels=2,
+             encoder=dict(type='ConvEncoder', input_size=32, embed_dim=16, base_channels=4,
+                          max_channels=16),
+             warp_head=dict(type='HierarchicalWarpHead', base_size=8, num_levels=2, topk=4,
+                            max_channels=16))
+
+
+@pytest.fixture
+def clip_root(tmp_path):
+    frames = np.concatenate([panning_shot(0, 70, 20, 2), panning_shot(1, 190, 24, 3),
+                             panning_shot(2, 120, 6, 1)])  # 48 x 80 frames, a 6-frame shot
+    video = write_mp4(str(tmp_path / 'clip.mp4'), frames)
+    root = str(tmp_path / 'root')
+    res = real_clip.prepare(video, root, hold_out=0.25, min_shot=8)
+    return video, root, res
+
+
+def test_prepare_holds_out_the_end_of_every_shot(clip_root):
+    video, root, res = clip_root
+    assert res['shots'] == [(0, 20), (20, 44)] and res['dropped'] == [(44, 50)]
+    assert res['frames'] == dict(train=15 + 18, val=5 + 6)
+    for split, ranges in (('train', [(0, 15), (20, 38)]), ('val', [(15, 20), (38, 44)])):
+        with open(osp.join(root, 'annotations', f'videos_{split}.json')) as f:
+            (entry, ) = json.load(f)['videos']
+        assert osp.normpath(osp.join(root, entry['path'])) == osp.normpath(video)
+        for track, (lo, hi) in zip(entry['tracks'], ranges):
+            assert sorted(map(int, track['boxes'])) == list(range(lo, hi))
+            # a still square of the frame's shorter side over the crop margin, centred
+            assert set(map(tuple, track['boxes'].values())) == {(20.0, 4.0, 40.0, 40.0)}
+        # both frames of every pair within one shot's part of this split
+        ds = VideoPairDataset(root, split=split, input_size=32, max_gap=50, jitter=None,
+                              pairs_per_video=40)
+        for i in range(len(ds)):
+            track, a, b, _ = ds.sample_pair(i)
+            fa, fb = track.frames[a], track.frames[b]
+            assert any(lo <= fa < hi and lo <= fb < hi for lo, hi in ranges), (fa, fb)
+
+
+def test_prepare_refuses_a_clip_without_a_long_shot(clip_root, tmp_path):
+    video, _, _ = clip_root
+    with pytest.raises(ValueError, match='no shot of 100 frames'):
+        real_clip.prepare(video, str(tmp_path / 'x'), min_shot=100)
+    with pytest.raises(ValueError, match='hold-out'):
+        real_clip.prepare(video, str(tmp_path / 'x'), hold_out=1.0)
+
+
+def test_evaluate_matches_the_model_losses(clip_root, tmp_path):
+    _, root, _ = clip_root
+    register_all_modules()
+    torch.manual_seed(0)
+    model = MODELS.build(MODEL)
+    ckpt = str(tmp_path / 'iter_3.pth')
+    torch.save(dict(state_dict=model.state_dict(), curriculum=dict(active_levels=2)), ckpt)
+    ds_cfg = dict(type='VideoPairDataset', data_root=root, input_size=32, max_gap=50)
+    with open(tmp_path / 'row_config.py', 'w') as f:
+        f.write(f'model = {MODEL!r}\ntrain_dataloader = dict(dataset={ds_cfg!r})\n')
+    out = str(tmp_path / 'heldout.json')
+    assert real_clip.main(['evaluate', ckpt, '--num-pairs', '6', '--out', out]) == 0
+    with open(out) as f:
+        res = json.load(f)
+    assert res['active_levels'] == 2 and res['num_pairs'] == 6
+    assert [lv['size'] for lv in res['levels']] == [8, 16]
+    # The same six held-out pairs through the model's loss (another code path), float64.
+    ds = VideoPairDataset(root, split='val', input_size=32, max_gap=50, jitter=None,
+                          pairs_per_video=6)
+    model.eval()
+    batch = model.data_preprocessor(default_collate([ds[i] for i in range(6)]))['inputs']
+    with torch.no_grad():
+        losses = model.loss(batch)
+    src, tgt = batch['source_clean'].double(), batch['target_clean'].double()
+    for r, lv in enumerate(res['levels'], start=1):
+        np.testing.assert_allclose(lv['l1'], float(losses[f'l1_{r}']), rtol=1e-5)
+        k = 32 // lv['size']
+        ident = (F.avg_pool2d(src, k) - F.avg_pool2d(tgt, k)).abs().sum(1).mean()
+        np.testing.assert_allclose(lv['l1_identity'], float(ident), rtol=1e-5)
+        np.testing.assert_allclose(lv['ratio'], lv['l1'] / lv['l1_identity'], rtol=1e-9)
+        assert lv['ratio_95'][0] <= lv['ratio'] <= lv['ratio_95'][1]
+    np.testing.assert_allclose(res['levels'][0]['l1_identity'], float(losses['l1_id']),
+                               rtol=1e-5)
