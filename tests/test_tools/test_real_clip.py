@@ -101,3 +101,10 @@ def test_evaluate_matches_the_model_losses(clip_root, tmp_path):
         assert lv['ratio_95'][0] <= lv['ratio'] <= lv['ratio_95'][1]
     np.testing.assert_allclose(res['levels'][0]['l1_identity'], float(losses['l1_id']),
                                rtol=1e-5)
+    gaps = [abs(ds[i]['data_samples']['frame_target'] - ds[i]['data_samples']['frame_source'])
+            for i in range(6)]
+    assert res['split'] == 'val' and res['levels'][0]['mean_gap'] == pytest.approx(np.mean(gaps))
+    # The training split, pairs at most 2 frames apart.
+    res = real_clip.evaluate(ckpt, num_pairs=8, split='train', max_gap=2)
+    assert res['split'] == 'train' and res['max_gap'] == 2 and res['num_pairs'] == 8
+    assert 1 <= res['levels'][0]['mean_gap'] <= 2

@@ -59,6 +59,10 @@ def parse_args(argv: Optional[List[str]] = None):
     ev.add_argument('--config', help='training config (default: row_config.py beside the '
                     'checkpoint)')
     ev.add_argument('--data-root', help='overrides the dataset data_root')
+    ev.add_argument('--split', default='val', help="'val': held-out pairs; 'train': pairs of "
+                    'the frames it trained on, for comparison')
+    ev.add_argument('--max-gap', type=int, help="pairs at most this many frames apart "
+                    "(default: the config's)")
     ev.add_argument('--num-pairs', type=int, default=256)
     ev.add_argument('--batch', type=int, default=32)
     ev.add_argument('--threads', type=int, default=1)
@@ -116,13 +120,16 @@ def warp_vs_identity(model, dataset, num_pairs: int, batch: int = 32) -> List[Di
 
     Returns:
         One dict per level of the head: ``level``, ``size``, ``l1``, ``l1_identity``,
-        ``ratio``, ``ratio_95`` ([low, high]).
+        ``ratio``, ``ratio_95`` ([low, high]), ``mean_gap`` (frames between the two frames).
     """
     n = len(dataset)
     indices = [k * n // num_pairs for k in range(min(num_pairs, n))]
     errs = [[] for _ in range(model.num_levels)]
+    gaps = []
     for start in range(0, len(indices), batch):
         samples = [dataset[i] for i in indices[start:start + batch]]
+        gaps += [abs(s['data_samples']['frame_target'] - s['data_samples']['frame_source'])
+                 for s in samples]
         data = model.data_preprocessor(default_collate(samples), False)['inputs']
         out = model.warp(data['source'], data['target'], data['source_clean'],
                          num_levels=model.num_levels)
@@ -137,13 +144,15 @@ def warp_vs_identity(model, dataset, num_pairs: int, batch: int = 32) -> List[Di
         levels.append(dict(level=r + 1, size=int(model.warp_head.sizes[r]),
                            l1=float(e[:, 0].mean()), l1_identity=float(e[:, 1].mean()),
                            ratio=float(e[:, 0].sum() / e[:, 1].sum()),
-                           ratio_95=_interval(e[:, 0], e[:, 1], rng)))
+                           ratio_95=_interval(e[:, 0], e[:, 1], rng),
+                           mean_gap=float(np.mean(gaps))))
     return levels
 
 
 def evaluate(checkpoint: str, config: Optional[str] = None, data_root: Optional[str] = None,
-             num_pairs: int = 256, batch: int = 32) -> Dict:
-    """Load a trained model and measure :func:`warp_vs_identity` on the val split."""
+             num_pairs: int = 256, batch: int = 32, split: str = 'val',
+             max_gap: Optional[int] = None) -> Dict:
+    """Load a trained model and measure :func:`warp_vs_identity` on a split (no jitter)."""
     register_all_modules()
     config = config or osp.join(osp.dirname(checkpoint), 'row_config.py')
     cfg = Config.fromfile(config)
@@ -153,12 +162,14 @@ def evaluate(checkpoint: str, config: Optional[str] = None, data_root: Optional[
     model.eval()
     active = ckpt.get('curriculum', {}).get('active_levels', model.active_levels)
     ds_cfg = cfg.train_dataloader.dataset.to_dict()
-    ds_cfg.update(split='val', procedural=None, jitter=None, pairs_per_video=num_pairs)
+    ds_cfg.update(split=split, procedural=None, jitter=None, pairs_per_video=num_pairs)
     if data_root:
         ds_cfg['data_root'] = data_root
+    if max_gap:
+        ds_cfg['max_gap'] = max_gap
     dataset = DATASETS.build(ds_cfg)
     levels = warp_vs_identity(model, dataset, num_pairs, batch)
-    return dict(checkpoint=checkpoint, config=config, data_root=ds_cfg['data_root'],
+    return dict(checkpoint=checkpoint, config=config, data_root=ds_cfg['data_root'], split=split,
                 active_levels=int(active), num_pairs=min(num_pairs, len(dataset)),
                 max_gap=ds_cfg.get('max_gap'), levels=levels)
 
@@ -173,8 +184,10 @@ def main(argv: Optional[List[str]] = None) -> int:
               f"{res['frames']['val']} held-out frames -> {args.out}")
         return 0
     torch.set_num_threads(args.threads)
-    res = evaluate(args.checkpoint, args.config, args.data_root, args.num_pairs, args.batch)
-    print(f"{res['checkpoint']}: {res['num_pairs']} held-out pairs, {res['active_levels']} "
+    res = evaluate(args.checkpoint, args.config, args.data_root, args.num_pairs, args.batch,
+                   args.split, args.max_gap)
+    print(f"{res['checkpoint']}: {res['num_pairs']} pairs of the {res['split']} split (mean "
+          f"gap {res['levels'][0]['mean_gap']:.1f} frames), {res['active_levels']} "
           'levels active in training')
     for lv in res['levels']:
         lo, hi = lv['ratio_95']
