@@ -6,5 +6,11 @@ _base_ = [
     './_base_/cpu_recipe.py',
     './_base_/datasets/synthetic_upper_body.py',
 ]
+# A third measured change (docs/learning.md, sections 8 and 9): the encoder's frames are
+# jittered in colour only. The released code's geometric jitter (15 degrees, 10 % scale, 5 %
+# shift per frame) moves elbows and wrists by more than the strict probe's threshold and, over
+# three training seeds each, cost 6.2 PCK@6px on the upper body and 3.3 NME on the untouched
+# face. The paper-size configs (configs/upper_body.py, ...) keep the released jitter.
+train_dataloader = dict(dataset=dict(jitter=dict(rotate=0, scale=0, translate=0, color=0.2)))
 # About 15 minutes on a 2-core CPU (make demo); longer runs learn more.
 train_cfg = dict(max_iters=1200)

@@ -69,8 +69,14 @@ ROWS = {
 }
 
 
+def level_milestones(iters: int) -> list:
+    """The iterations at which levels 2 and 3 join an r=3 row: 40 % and 70 % of the run
+    (rounded: ``int(700 * 0.7)`` is 489, one short, in rows trained before this was fixed)."""
+    return [round(iters * 0.4), round(iters * 0.7)]
+
+
 def row_config(base: str, levels: int, model: dict, iters: int, seed: int) -> str:
-    milestones = [] if levels == 1 else [int(iters * 0.4), int(iters * 0.7)]
+    milestones = [] if levels == 1 else level_milestones(iters)
     model = dict(model)
     model.setdefault('warp_head', {})
     if model['warp_head'].get('type') == 'FlowWarpHead':
@@ -470,7 +476,7 @@ def write_results(args, runs, total, cmd):
         f'({inst} instances, train / val / test, identities disjoint from the training videos); '
         f'visibility ROC AUC (%). Heads are selected on val {meta.get("select_on")}. '
         f'Each row trains {args.iters} iterations from scratch; in the r=3 rows levels 2 and 3 '
-        f'join at {int(args.iters * 0.4)} and {int(args.iters * 0.7)}. FAb-Net-style is the '
+        f'join at {" and ".join(map(str, level_milestones(args.iters)))}. FAb-Net-style is the '
         'baseline of the paper\'s [53] (`FlowWarpHead`: the same encoder and decoder '
         'conditioning, one flow read by `grid_sample`, L1). Rand. init is the same encoder with '
         'random weights, probed the same way; Mean pose predicts the training split\'s mean '

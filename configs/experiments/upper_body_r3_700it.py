@@ -1,8 +1,9 @@
-# docs/learning.md, section 5: like the reproduce.py row `r=3 ph,cyc,con`, as a config of its
-# own: the base of the variants beside it. 700 iterations, levels 2 and 3 join at 280 and 490;
-# seeds with `--cfg-options randomness.seed=S`; probe with tools/probe.py
+# docs/learning.md, section 5: like the reproduce.py row `r=3 ph,cyc,con` of the default of
+# then (the geometric jitter), as a config of its own: the base of the variants beside it.
+# 700 iterations, levels 2 and 3 join at 280 and 490; seeds with
+# `--cfg-options randomness.seed=S`; probe with tools/probe.py
 # configs/probes/synthetic_upper_body.py --checkpoint ... --cfg-options probe_cfg.seed=S.
-_base_ = ['../synthetic_upper_body.py']
+_base_ = ['./upper_body_jitter_geometric.py']
 train_cfg = dict(max_iters=700)
 milestones = [280, 490]
 custom_hooks = [

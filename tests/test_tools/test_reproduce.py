@@ -31,6 +31,7 @@ def test_row_configs_build(tmp_path, name):
     assert cfg.randomness.seed == 3 and cfg.train_cfg.max_iters == 100
     milestones = [h for h in cfg.custom_hooks if h.type == 'CurriculumHook'][0].milestones
     assert milestones == ([] if levels == 1 else [40, 70])
+    assert reproduce.level_milestones(700) == [280, 490]  # 700 * 0.7 is 489.99... in floats
     if name.startswith('FAb'):
         assert type(model.warp_head).__name__ == 'FlowWarpHead'
         assert model.warp_head.size == model.input_size and model.cycle_loss is None
