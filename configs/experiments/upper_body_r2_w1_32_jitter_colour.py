@@ -4,3 +4,8 @@
 # W_1^2 = 1024 level-1 logits (a 5 x 5 one costs several seconds per step on a CPU).
 _base_ = ['./upper_body_r3_jitter_colour.py']
 model = dict(warp_head=dict(base_size=32, num_levels=2, head_kernel=1))
+custom_hooks = [
+    dict(type='CurriculumHook', milestones=[280], interval=50, patience=1000),
+    dict(type='WarpVisualizationHook', interval=700, max_samples=4),
+    dict(type='ThroughputHook'),
+]
