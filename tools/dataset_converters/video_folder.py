@@ -41,7 +41,7 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 from hierembed.datasets.converters import (DETECTORS, ConvertedDataset, assign_splits,  # noqa: E402
                                            converter_parser, detect_shots, detect_tracks, rel_path,
                                            run_converter, split_tracks_at_shots)
-from hierembed.datasets.video_io import iter_frames  # noqa: E402
+from hierembed.datasets.video_io import probe  # noqa: E402
 
 logger = logging.getLogger('video_folder')
 VIDEO_EXTS = ('.mp4', '.avi', '.mov', '.mkv', '.webm', '.m4v', '.mpg', '.mpeg')
@@ -59,17 +59,6 @@ def find_videos(root: str) -> list:
                 identity = osp.splitext(name)[0] if rel == '.' else rel.split(os.sep)[0]
                 found.append((osp.join(folder, name), identity))
     return found
-
-
-def _frame_count_and_size(path: str):
-    """(frames, width, height) of a video, decoding it (containers' frame counts can be off)."""
-    n, width, height = 0, 0, 0
-    for frame in iter_frames(path):
-        height, width = frame.shape[:2]
-        n += 1
-    if n == 0:
-        raise ValueError(f'{path}: no frame could be decoded')
-    return n, width, height
 
 
 def convert(root: str, out: str, detector: str = 'none',
@@ -110,7 +99,7 @@ def convert(root: str, out: str, detector: str = 'none',
             if detector_fn is not None:
                 num_frames, _, _, tracks = detect_tracks(path, detector_fn, **track_kwargs)
             else:
-                num_frames, width, height = _frame_count_and_size(path)
+                num_frames, height, width = probe(path)  # the count the dataset checks
                 tracks = [{str(t): [0.0, 0.0, float(width), float(height)]
                            for t in range(num_frames)}]
             if split_shots:

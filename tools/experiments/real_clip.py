@@ -28,13 +28,13 @@ import os.path as osp
 import sys
 from typing import Dict, List, Optional
 
-import cv2
 import numpy as np
 import torch
 from mmengine.config import Config
 from mmengine.dataset import default_collate
 
 from hierembed.datasets.converters import ConvertedDataset, detect_shots, rel_path
+from hierembed.datasets.video_io import probe
 from hierembed.engine import load_from_local_weights_only
 from hierembed.ops import resize_image
 from hierembed.registry import DATASETS, MODELS
@@ -80,9 +80,7 @@ def prepare(video: str, out: str, hold_out: float = 0.25, min_shot: int = 16,
     """
     if not 0 < hold_out < 1:
         raise ValueError(f'--hold-out must lie in (0, 1), got {hold_out}')
-    cap = cv2.VideoCapture(video)
-    width, height = cap.get(cv2.CAP_PROP_FRAME_WIDTH), cap.get(cv2.CAP_PROP_FRAME_HEIGHT)
-    cap.release()
+    _, height, width = probe(video)
     shots = detect_shots(video, threshold=threshold)
     kept = [s for s in shots if s[1] - s[0] >= min_shot]
     if not kept:
