@@ -20,8 +20,8 @@ as in training (the config's ``VideoPairDataset``, evenly spaced indices of its 
         --out work_dirs/limb_diagnostics.json
 
 The model is built from ``row_config.py`` beside the checkpoint (``--config`` to choose
-another) and its weights loaded with the toolkit's weights-only loader; no config text stored
-inside the checkpoint is executed.
+another) and its weights loaded by ``init_embedder`` (the toolkit's safe loader); no config text
+stored inside the checkpoint is executed.
 """
 import argparse
 import json
@@ -33,14 +33,13 @@ from typing import Dict, List, Optional
 import cv2
 import numpy as np
 import torch
-from mmengine.config import Config
 from mmengine.dataset import default_collate
 
+from hierembed.apis.inference import init_embedder
 from hierembed.datasets.procedural import CLASSES, VideoSpec, render_frame
 from hierembed.datasets.transforms import apply_affine, crop_matrix
-from hierembed.engine import load_from_local_weights_only
 from hierembed.ops import resize_image
-from hierembed.registry import DATASETS, MODELS
+from hierembed.registry import DATASETS
 from hierembed.utils import register_all_modules
 
 #: part ids per region, by class: limbs (upper arms and forearms, hands drawn with them) and
@@ -219,11 +218,8 @@ def main(argv: Optional[List[str]] = None) -> Dict:
     torch.set_num_threads(args.threads)
     register_all_modules()
     config = args.config or osp.join(osp.dirname(args.checkpoint), 'row_config.py')
-    cfg = Config.fromfile(config)
-    model = MODELS.build(cfg.model)
-    ckpt = load_from_local_weights_only(args.checkpoint, map_location='cpu')
-    model.load_state_dict(ckpt['state_dict'])
-    model.eval()
+    model = init_embedder(config, args.checkpoint)
+    cfg = model.cfg
     results = dict(checkpoint=args.checkpoint, config=config, active_levels=model.active_levels,
                    crops={})
     for crop in args.crop:

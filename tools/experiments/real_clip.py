@@ -19,7 +19,8 @@ every level, with every level active.
         --config configs/experiments/real_clip.py --out work_dirs/real_clip/heldout.json
 
 The model is built from ``--config`` (default: ``row_config.py`` beside the checkpoint) and its
-weights read with the toolkit's weights-only loader; no config text inside the checkpoint runs.
+weights loaded by ``init_embedder`` (the toolkit's safe loader: no config text inside the
+checkpoint runs); the active levels are the checkpoint's own.
 """
 import argparse
 import json
@@ -30,14 +31,13 @@ from typing import Dict, List, Optional
 
 import numpy as np
 import torch
-from mmengine.config import Config
 from mmengine.dataset import default_collate
 
+from hierembed.apis.inference import init_embedder
 from hierembed.datasets.converters import ConvertedDataset, detect_shots, rel_path
 from hierembed.datasets.video_io import probe
-from hierembed.engine import load_from_local_weights_only
 from hierembed.ops import resize_image
-from hierembed.registry import DATASETS, MODELS
+from hierembed.registry import DATASETS
 from hierembed.utils import register_all_modules
 
 
@@ -153,12 +153,8 @@ def evaluate(checkpoint: str, config: Optional[str] = None, data_root: Optional[
     """Load a trained model and measure :func:`warp_vs_identity` on a split (no jitter)."""
     register_all_modules()
     config = config or osp.join(osp.dirname(checkpoint), 'row_config.py')
-    cfg = Config.fromfile(config)
-    model = MODELS.build(cfg.model)
-    ckpt = load_from_local_weights_only(checkpoint, map_location='cpu')
-    model.load_state_dict(ckpt['state_dict'])
-    model.eval()
-    active = ckpt.get('curriculum', {}).get('active_levels', model.active_levels)
+    model = init_embedder(config, checkpoint)
+    cfg = model.cfg
     ds_cfg = cfg.train_dataloader.dataset.to_dict()
     ds_cfg.update(split=split, procedural=None, jitter=None, pairs_per_video=num_pairs)
     if data_root:
@@ -168,7 +164,7 @@ def evaluate(checkpoint: str, config: Optional[str] = None, data_root: Optional[
     dataset = DATASETS.build(ds_cfg)
     levels = warp_vs_identity(model, dataset, num_pairs, batch)
     return dict(checkpoint=checkpoint, config=config, data_root=ds_cfg['data_root'], split=split,
-                active_levels=int(active), num_pairs=min(num_pairs, len(dataset)),
+                active_levels=model.active_levels, num_pairs=min(num_pairs, len(dataset)),
                 max_gap=ds_cfg.get('max_gap'), levels=levels)
 
 
