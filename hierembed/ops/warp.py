@@ -11,7 +11,7 @@ Layouts (``B`` batch, ``W_r`` the side of level ``r``, ``K`` kept candidates):
 
 Candidate coordinates carry no gradient; gradients flow through the probabilities only.
 """
-from typing import Tuple
+from typing import Optional, Tuple
 
 import torch
 import torch.nn.functional as F
@@ -19,7 +19,7 @@ from torch import Tensor
 
 __all__ = [
     'dense_probabilities', 'dense_warp', 'topk_candidates', 'expand_children', 'refine_level',
-    'sparse_warp', 'resize_image', 'dense_topk_sources'
+    'sparse_warp', 'resize_image', 'dense_topk_sources', 'locality_log_prior'
 ]
 
 
@@ -40,6 +40,30 @@ def dense_probabilities(logits: Tensor) -> Tensor:
         over the W_1^2 candidates loses the small ones.
     """
     return torch.softmax(_at_least_fp32(logits), dim=1)
+
+
+def locality_log_prior(width: int, dtype: torch.dtype = torch.float32,
+                       device: Optional[torch.device] = None) -> Tensor:
+    """A log-prior for ``M^1`` that favours the source pixel at the target's own position.
+
+    Not part of the paper (an extension, off by default): ``-|s - t|^2 / 2`` in level-1 pixels,
+    so ``M^1 + beta * prior`` multiplies ``A^1`` by an isotropic Gaussian of width
+    ``1 / sqrt(beta)`` around the identity warp; ``beta = 0`` is Eq. 3 unchanged.
+
+    Args:
+        width: ``W_1``.
+        dtype: of the result.
+        device: of the result.
+
+    Returns:
+        [W*W, W, W]: channel = source pixel (row-major), spatial = target pixel; 0 where they
+        coincide.
+    """
+    coords = torch.arange(width, dtype=dtype, device=device)
+    ys, xs = torch.meshgrid(coords, coords, indexing='ij')
+    dy = ys.reshape(-1, 1, 1) - ys  # [W*W, W, W]: source row minus target row
+    dx = xs.reshape(-1, 1, 1) - xs
+    return -(dy * dy + dx * dx) / 2
 
 
 def dense_warp(prob: Tensor, source: Tensor) -> Tensor:

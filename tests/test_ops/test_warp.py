@@ -3,7 +3,8 @@ import pytest
 import torch
 
 from hierembed.ops import (dense_probabilities, dense_topk_sources, dense_warp, expand_children,
-                           flow_warp, refine_level, resize_image, sparse_warp, topk_candidates)
+                           flow_warp, locality_log_prior, refine_level, resize_image, sparse_warp,
+                           topk_candidates)
 
 
 def _src_index(src, width):
@@ -265,3 +266,18 @@ def test_softmaxes_are_float32_for_half_logits():
     top, src = dense_topk_sources(dense_probabilities(logits), 2, 4)
     prob, _ = refine_level(top, src, torch.randn(1, 8, 8, 8).to(torch.bfloat16))
     assert prob.dtype == torch.float32
+
+
+def test_locality_log_prior_by_hand():
+    prior = locality_log_prior(3, torch.float64)
+    assert prior.shape == (9, 3, 3)
+    # source (0, 0) = channel 0; target (2, 1): dy = -2, dx = -1 -> -(4 + 1) / 2
+    assert prior[0, 2, 1] == -2.5
+    # source (1, 2) = channel 5; target (0, 2): dy = 1 -> -0.5; itself -> 0
+    assert prior[5, 0, 2] == -0.5 and prior[5, 1, 2] == 0
+    # the largest entry of every target pixel is its own position
+    assert torch.equal(prior.flatten(1).argmax(0), torch.arange(9))
+    # beta -> infinity: the warp copies the source exactly
+    source = torch.rand(2, 3, 3, 3, dtype=torch.float64)
+    copied = dense_warp(dense_probabilities(1e4 * prior.expand(2, -1, -1, -1)), source)
+    torch.testing.assert_close(copied, source)

@@ -6,8 +6,8 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from hierembed.ops import (dense_probabilities, dense_topk_sources, dense_warp, refine_level,
-                           resize_image, sparse_warp, topk_candidates)
+from hierembed.ops import (dense_probabilities, dense_topk_sources, dense_warp, locality_log_prior,
+                           refine_level, resize_image, sparse_warp, topk_candidates)
 from hierembed.registry import WARP_HEADS
 from .base_warp_head import BaseWarpHead
 
@@ -98,13 +98,19 @@ class HierarchicalWarpHead(BaseWarpHead):
         head_kernel: kernel of the convs that compress features into ``M^r`` and ``sigma^r``;
             one for every level or a list with one per level (a 1 x 1 ``M^1`` conv keeps
             ``W_1 = 32`` affordable on a CPU: its ``W_1^2`` outputs make it the largest conv).
+        locality: ``None`` (the paper) or the initial ``beta`` of a learned locality prior on
+            ``M^1`` (not in the paper): ``M^1 + beta * locality_log_prior(W_1)``, ``beta``
+            clamped at 0, so the level-1 distribution starts as a Gaussian of width
+            ``1 / sqrt(beta)`` level-1 pixels around the identity warp and can sharpen or
+            widen it by one scalar.
     """
 
     def __init__(self, embed_dim: int = 256, base_size: int = 32, num_levels: int = 3,
                  topk: int = 9, channels: Optional[Dict[int, int]] = None,
                  max_channels: int = 256, confidence: Optional[str] = 'per_level',
                  sigma_beta: float = 0.1, sigma_min: float = 1e-2,
-                 head_kernel: Union[int, Sequence[int]] = 5):
+                 head_kernel: Union[int, Sequence[int]] = 5,
+                 locality: Optional[float] = None):
         super().__init__(embed_dim, [base_size * 2**r for r in range(num_levels)])
         if 2**int(round(math.log2(base_size))) != base_size:
             raise ValueError(f'base_size must be a power of two, got {base_size}')
@@ -125,6 +131,9 @@ class HierarchicalWarpHead(BaseWarpHead):
             raise ValueError(f'head_kernel must be an odd int or {num_levels} odd ints, '
                              f'got {head_kernel!r}')
 
+        if locality is not None and not locality >= 0:
+            raise ValueError(f'locality must be None or >= 0, got {locality!r}')
+        self.locality = None if locality is None else nn.Parameter(torch.tensor(float(locality)))
         self.m_decoder = UpDecoder(2 * embed_dim, self.sizes[-1], channels, max_channels)
         m_out = [base_size * base_size] + [4 * topk] * (num_levels - 1)
         self.m_heads = nn.ModuleList(
@@ -148,7 +157,15 @@ class HierarchicalWarpHead(BaseWarpHead):
     def level1_prob(self, e_source: Tensor, e_target: Tensor) -> Tensor:
         """Eq. 3 from the M-branch alone, up to ``W_1`` (see :meth:`BaseWarpHead.level1_prob`)."""
         feats = self.m_decoder(decoder_input(e_source, e_target), self.base_size)
-        return dense_probabilities(self.m_heads[0](feats[self.base_size]))
+        return dense_probabilities(self._level1_logits(feats[self.base_size]))
+
+    def _level1_logits(self, feats: Tensor) -> Tensor:
+        """``M^1`` [B, W_1^2, W_1, W_1] from the level-1 features, with the locality prior."""
+        logits = self.m_heads[0](feats)
+        if self.locality is None:
+            return logits
+        prior = locality_log_prior(self.base_size, logits.dtype, logits.device)
+        return logits + self.locality.clamp(min=0).to(logits.dtype) * prior
 
     def _sigmas(self, x: Tensor, num_levels: int) -> List[Optional[Tensor]]:
         if self.confidence is None:
@@ -191,7 +208,7 @@ class HierarchicalWarpHead(BaseWarpHead):
         out = dict(generated=[], sigma=self._sigmas(x, num_levels), prob=[], src=[], source=[])
         top = src = None
         for r, size in enumerate(self.sizes[:num_levels]):
-            logits = self.m_heads[r](feats[size])
+            logits = self._level1_logits(feats[size]) if r == 0 else self.m_heads[r](feats[size])
             source_r = resize_image(source, size)
             if r == 0:
                 prob = dense_probabilities(logits)
