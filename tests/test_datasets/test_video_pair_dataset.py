@@ -181,6 +181,12 @@ def test_registry_build_and_procedural(tmp_path):
     assert ds[0]['inputs']['source'].shape == (3, 32, 32)
     with pytest.raises(ValueError, match="object_class is 'full_body'"):
         VideoPairDataset(root, procedural=dict(object_class='face'))
+    # the same data_root asked for with another count, length, size or seed: named, not reused
+    same = dict(object_class='full_body', num_videos=4, num_frames=12, size=48, seed=1)
+    assert len(VideoPairDataset(root, input_size=32, procedural=same)) == len(ds)
+    for key, value in dict(num_videos=16, num_frames=3, size=128, seed=0).items():
+        with pytest.raises(ValueError, match=f'videos_train.json: metainfo.{key} is '):
+            VideoPairDataset(root, input_size=32, procedural={**same, key: value})
 
 
 def _generate_in_process(root, q):

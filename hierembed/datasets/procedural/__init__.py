@@ -34,30 +34,35 @@ def ensure_procedural(data_root: str, object_class: str, num_videos: int = 100,
         True if this call generated the data, False if it was already there.
     """
     ann = osp.join(data_root, 'annotations')
+    wanted = dict(object_class=object_class, num_videos=num_videos, num_frames=num_frames,
+                  size=size, seed=seed)
     if osp.isdir(ann):
-        _check_class(ann, object_class)
+        _check_params(ann, wanted)
         return False
     os.makedirs(data_root, exist_ok=True)
     with exclusive_lock(osp.join(data_root, '.procedural.lock'), timeout,
                         'generate the procedural data'):
         if osp.isdir(ann):
-            _check_class(ann, object_class)
+            _check_params(ann, wanted)
             return False
         generate(object_class, data_root, num_videos=num_videos, num_frames=num_frames,
                  size=size, seed=seed, **kwargs)
         return True
 
 
-def _check_class(ann_dir: str, object_class: str) -> None:
-    """A data_root generated for another class is a configuration error, not data to reuse."""
+def _check_params(ann_dir: str, wanted: dict) -> None:
+    """A data_root generated with another class, count, length, size or seed is a configuration
+    error, not data to reuse: a run would silently train on other videos than its config says."""
     path = osp.join(ann_dir, 'videos_train.json')
     if not osp.isfile(path):
         return
     with open(path) as f:
-        found = (json.load(f).get('metainfo') or {}).get('object_class')
-    if found is not None and found != object_class:
-        raise ValueError(f'{path}: metainfo.object_class is {found!r}, but procedural= asks for '
-                         f'{object_class!r}; use another data_root or delete this one')
+        meta = json.load(f).get('metainfo') or {}
+    for key, value in wanted.items():
+        found = meta.get(key)
+        if found is not None and found != value:
+            raise ValueError(f'{path}: metainfo.{key} is {found!r}, but procedural= asks for '
+                             f'{value!r}; use another data_root or delete this one')
 
 
 __all__ = ['generate', 'ensure_procedural', 'render_frame', 'VideoSpec', 'PROCEDURAL_CLASSES',
