@@ -134,6 +134,9 @@ class HierarchicalWarpHead(BaseWarpHead):
         if locality is not None and not locality >= 0:
             raise ValueError(f'locality must be None or >= 0, got {locality!r}')
         self.locality = None if locality is None else nn.Parameter(torch.tensor(float(locality)))
+        if locality is not None:  # fixed: built once, moved with the module, not saved
+            self.register_buffer('locality_prior', locality_log_prior(base_size),
+                                 persistent=False)
         self.m_decoder = UpDecoder(2 * embed_dim, self.sizes[-1], channels, max_channels)
         m_out = [base_size * base_size] + [4 * topk] * (num_levels - 1)
         self.m_heads = nn.ModuleList(
@@ -164,7 +167,7 @@ class HierarchicalWarpHead(BaseWarpHead):
         logits = self.m_heads[0](feats)
         if self.locality is None:
             return logits
-        prior = locality_log_prior(self.base_size, logits.dtype, logits.device)
+        prior = self.locality_prior.to(logits.dtype)
         return logits + self.locality.clamp(min=0).to(logits.dtype) * prior
 
     def _sigmas(self, x: Tensor, num_levels: int) -> List[Optional[Tensor]]:
