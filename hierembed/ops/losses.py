@@ -1,13 +1,15 @@
 """The paper's losses as pure tensor functions: Eq. 2 (photometric), Eq. 6 (Laplace
-confidence), Eq. 7 (cycle) and Eq. 8 (uniqueness normalisation)."""
+confidence), Eq. 7 (cycle) and Eq. 8 (uniqueness normalisation); and one that is not the
+paper's, the variance and covariance terms of VICReg (Bardes et al., ICLR 2022, Eq. 1-4), an
+optional guard against the embedding collapsing onto a few directions."""
 import math
-from typing import Optional
+from typing import Optional, Tuple
 
 import torch
 from torch import Tensor
 
 __all__ = ['photometric_l1', 'laplace_confidence', 'uniqueness_normalise',
-           'cycle_probability', 'cycle_nll', 'dense_to_matrix']
+           'cycle_probability', 'cycle_nll', 'dense_to_matrix', 'variance_covariance']
 
 _SQRT2 = math.sqrt(2.0)
 
@@ -114,3 +116,30 @@ def cycle_nll(a_ts: Tensor, a_st: Tensor, normalise: bool = True, eps: float = 1
         a_st = uniqueness_normalise(a_st, eps=eps, floor=eps)
     c = cycle_probability(a_ts, a_st)
     return -torch.log(c.clamp(min=log_floor)).mean()
+
+
+def variance_covariance(embeddings: Tensor, gamma: float = 1.0,
+                        eps: float = 1e-4) -> Tuple[Tensor, Tensor]:
+    """VICReg's variance and covariance terms (Bardes et al. 2022, Eq. 1-4) over a batch.
+
+    Not in the paper. ``v = mean_j max(0, gamma - sqrt(Var(e_j) + eps))`` keeps every
+    dimension's spread over the batch at least ``gamma``; ``c = sum_{i != j} Cov(e)_ij^2 / D``
+    decorrelates the dimensions. Variances and covariances are the unbiased ones (``N - 1``).
+
+    Args:
+        embeddings: [N, D], N >= 2.
+        gamma: the target standard deviation of each dimension.
+        eps: added to the variances under the square root.
+
+    Returns:
+        ``(v, c)``, two scalars.
+    """
+    n, d = embeddings.shape
+    if n < 2:
+        raise ValueError(f'variance_covariance needs at least 2 embeddings, got {n}')
+    centred = embeddings - embeddings.mean(0, keepdim=True)
+    cov = centred.T @ centred / (n - 1)
+    var = torch.diagonal(cov)
+    v = torch.relu(gamma - torch.sqrt(var + eps)).mean()
+    c = (cov.pow(2).sum() - var.pow(2).sum()) / d
+    return v, c

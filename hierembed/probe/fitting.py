@@ -47,6 +47,30 @@ class FeatureStandardizer:
         return ((np.asarray(feats, dtype=np.float64) - self.mean) / self.std).astype(np.float32)
 
 
+def effective_dims(feats: np.ndarray, eps: float = 1e-8) -> float:
+    """How many directions an embedding spreads over, as the heads see it (standardised).
+
+    The participation ratio ``(sum_i l_i)^2 / sum_i l_i^2`` of the eigenvalues ``l`` of the
+    correlation matrix: D for uncorrelated features, 1 when every feature is a multiple of one
+    (a collapsed embedding). Constant features do not count.
+
+    Args:
+        feats: [N, D] features, N >= 2.
+        eps: a standard deviation below this counts as constant.
+
+    Returns:
+        A float in [1, D] (0.0 when every feature is constant).
+    """
+    feats = np.asarray(feats, dtype=np.float64)
+    z = feats - feats.mean(axis=0)
+    std = z.std(axis=0)
+    z = z[:, std >= eps] / std[std >= eps]
+    if z.shape[1] == 0:
+        return 0.0
+    eig = np.linalg.svd(z, compute_uv=False)**2
+    return float(eig.sum()**2 / (eig**2).sum())
+
+
 @dataclass
 class FitResult:
     """A trained head and how it was chosen.

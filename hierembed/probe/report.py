@@ -99,6 +99,17 @@ def failures_to_beat_mean_pose(results: dict) -> List[str]:
     return out
 
 
+def effective_dims_line(results: dict) -> Optional[str]:
+    """``effective dimensions (...): trained 3.1 of 256, ...``, or None for older results."""
+    dims = [f'{name} {entry["effective_dims"]:.1f} of {entry["embed_dim"]}'
+            for name, entry in results['encoders'].items()
+            if entry.get('effective_dims') is not None and entry.get('embed_dim')]
+    if not dims:
+        return None
+    return ('effective dimensions (participation ratio of the standardised train embeddings; '
+            'near 1: collapsed): ' + ', '.join(dims))
+
+
 def print_tables(results: dict, console: Optional[Console] = None) -> None:
     """One rich table per metric, like the paper's, and a warning for probes at mean-pose level."""
     console = console or Console()
@@ -112,6 +123,9 @@ def print_tables(results: dict, console: Optional[Console] = None) -> None:
         for row in table_rows(results, metric):
             table.add_row(*row)
         console.print(table)
+    dims = effective_dims_line(results)
+    if dims:
+        console.print(dims)
     failures = failures_to_beat_mean_pose(results)
     if failures:
         console.print('[bold red]Not better than the mean pose (learned nothing usable):[/] ' +
@@ -129,7 +143,9 @@ def results_markdown(results: dict) -> str:
              '- encoder frozen; features standardised on train; heads trained on train, model '
              f'selection on val ({meta.get("select_on", "loss")}), scores on test',
              f'- probe seeds {meta.get("probe_seeds", [0])}: {meta.get("interval", "")}; '
-             '"gap closed" = (encoder - random init) / (supervised - random init)', '']
+             '"gap closed" = (encoder - random init) / (supervised - random init)']
+    dims = effective_dims_line(results)
+    lines += [f'- {dims}', ''] if dims else ['']
     for metric in meta['metric_names']:
         info = meta['metrics'][metric]
         arrow = 'higher' if info['greater_is_better'] else 'lower'

@@ -33,7 +33,7 @@ from .evaluation import (ValScorer, cfg_dict, evaluate_predictions, has_visibili
                          metric_configs, selection_metric)
 from .features import (FeatureCache, ProbeTargets, dataset_fingerprint, encoder_fingerprint,
                        extract_split)
-from .fitting import FeatureStandardizer, fit_head, predict, to_tensors
+from .fitting import FeatureStandardizer, effective_dims, fit_head, predict, to_tensors
 from .report import (INTERVAL_NOTE, gap_closed, paired_deltas, print_tables, results_markdown,
                      t_interval, write_results_json)
 
@@ -258,6 +258,9 @@ def probe_features(features: Dict[str, dict], targets: Dict[str, ProbeTargets], 
                 entry['visibility_selection'] = [r[head]['visibility_selection'] for r in runs]
             enc_heads[head] = entry
         encoders[enc] = dict(embed_dim=int(_features_of(feats, seeds[0])['train'].shape[1]),
+                             effective_dims=float(np.mean([
+                                 effective_dims(_features_of(feats, s)['train'])
+                                 for s in seeds])),
                              heads=enc_heads)
     if mean_pose:
         n_test = len(targets['test'])
@@ -265,7 +268,7 @@ def probe_features(features: Dict[str, dict], targets: Dict[str, ProbeTargets], 
         metrics = evaluate_predictions(metric_cfgs, metainfo, targets['test'], pred,
                                        vis if with_vis else None)
         metrics = _over_seeds([metrics] * len(seeds), seeds)
-        encoders['mean_pose'] = dict(embed_dim=0, heads={
+        encoders['mean_pose'] = dict(embed_dim=0, effective_dims=0.0, heads={
             head: dict(closed_form=True, metrics=copy.deepcopy(metrics), predictions=pred)
             for head in heads})
     _compare(encoders)

@@ -51,6 +51,19 @@ def test_gradients_reach_encoder_from_every_level_and_the_cycle():
         assert grad.abs().sum() > 0, key
 
 
+def test_embedding_loss_sees_both_frames_of_every_pair():
+    assert 'loss_emb' not in _tiny()(_pair(), mode='loss')
+    model = _tiny(embedding_loss=dict(type='VarianceCovarianceLoss', gamma=2.0))
+    x = _pair(b=3)
+    losses = model(x, mode='loss')
+    e_source, e_target = model(x, mode='tensor')
+    expected = MODELS.build(dict(type='VarianceCovarianceLoss', gamma=2.0))(
+        torch.cat((e_source, e_target)))
+    torch.testing.assert_close(losses['loss_emb'], expected)
+    grad, = torch.autograd.grad(losses['loss_emb'], model.encoder.layers[0].weight)
+    assert grad.abs().sum() > 0
+
+
 def test_active_levels_limit_the_computation_and_are_saved():
     model = _tiny(active_levels=1)
     losses = model(_pair(), mode='loss')

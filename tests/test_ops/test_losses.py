@@ -1,11 +1,15 @@
-"""Hand-computed values for Eq. 2, 6, 7 and 8."""
+"""Hand-computed values for Eq. 2, 6, 7 and 8, and VICReg's variance / covariance terms."""
 import math
 
 import pytest
 import torch
 
 from hierembed.ops import (cycle_nll, cycle_probability, dense_to_matrix, laplace_confidence,
-                           photometric_l1, uniqueness_normalise)
+                           photometric_l1, uniqueness_normalise, variance_covariance)
+from hierembed.registry import MODELS
+from hierembed.utils import register_all_modules
+
+register_all_modules()
 
 
 def test_photometric_l1_hand_computed():
@@ -92,3 +96,44 @@ def test_dense_to_matrix_layout():
     m = dense_to_matrix(prob)
     assert m.shape == (1, 4, 4)
     assert m[0, 1, 2] == prob[0, 2, 0, 1]  # target t=1 -> (0, 1); source s=2
+
+
+def test_variance_covariance_hand_computed():
+    # dim 0: 0, 2, 4 (var 4, std 2); dim 1: 0, 1, 2 (var 1, std 1); cov = (2 + 0 + 2) / 2 = 2
+    e = torch.tensor([[0.0, 0.0], [2.0, 1.0], [4.0, 2.0]], dtype=torch.float64)
+    v, c = variance_covariance(e, gamma=1.5, eps=0.0)
+    assert v.item() == pytest.approx((0.0 + 0.5) / 2)  # hinge: max(0, 1.5 - 2), max(0, 1.5 - 1)
+    assert c.item() == pytest.approx((2.0**2 + 2.0**2) / 2)  # both off-diagonals, over D = 2
+    with pytest.raises(ValueError, match='at least 2'):
+        variance_covariance(e[:1])
+
+
+def test_variance_covariance_against_torch_cov():
+    g = torch.Generator().manual_seed(3)
+    spread = torch.rand(6, generator=g, dtype=torch.float64)
+    e = torch.randn(17, 6, generator=g, dtype=torch.float64) * spread
+    e[:, 5] = 3.0 * e[:, 0] + 0.1 * e[:, 5]  # a correlated, wide dimension
+    cov = torch.cov(e.T)
+    std = torch.sqrt(torch.diagonal(cov) + 1e-4)
+    v_ref = torch.clamp(0.8 - std, min=0).mean()
+    off = cov - torch.diag(torch.diagonal(cov))
+    c_ref = (off**2).sum() / 6
+    v, c = variance_covariance(e, gamma=0.8, eps=1e-4)
+    torch.testing.assert_close(v, v_ref)
+    torch.testing.assert_close(c, c_ref)
+    assert v > 0 and c > 0
+    # decorrelated unit-spread embeddings cost nothing
+    q, _ = torch.linalg.qr(torch.randn(40, 6, generator=g, dtype=torch.float64))
+    q = (q - q.mean(0)) * math.sqrt(39)
+    white = q @ torch.linalg.inv(torch.linalg.cholesky(torch.cov(q.T))).T
+    v, c = variance_covariance(white, gamma=1.0, eps=0.0)
+    assert v.item() == pytest.approx(0.0, abs=1e-9) and c.item() == pytest.approx(0.0, abs=1e-18)
+
+
+def test_variance_covariance_loss_weights():
+    e = torch.tensor([[0.0, 0.0], [2.0, 1.0], [4.0, 2.0]], dtype=torch.float64)
+    loss = MODELS.build(dict(type='VarianceCovarianceLoss', loss_weight=2.0, var_weight=3.0,
+                             cov_weight=0.5, gamma=1.5, eps=0.0))
+    assert loss(e).item() == pytest.approx(2.0 * (3.0 * 0.25 + 0.5 * 4.0))
+    with pytest.raises(ValueError, match='cov_weight'):
+        MODELS.build(dict(type='VarianceCovarianceLoss', cov_weight=-1.0))

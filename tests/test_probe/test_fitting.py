@@ -4,7 +4,8 @@ import pytest
 import torch
 
 import hierembed.models  # noqa: F401  registers the probe heads
-from hierembed.probe.fitting import FeatureStandardizer, fit_head, head_loss, predict, to_tensors
+from hierembed.probe.fitting import (FeatureStandardizer, effective_dims, fit_head, head_loss,
+                                     predict, to_tensors)
 
 
 def test_standardizer_uses_train_statistics_and_zeroes_constants():
@@ -12,6 +13,19 @@ def test_standardizer_uses_train_statistics_and_zeroes_constants():
     scaler = FeatureStandardizer().fit(train)
     np.testing.assert_allclose(scaler.transform(train), [[-1., 0.], [1., 0.]])
     np.testing.assert_allclose(scaler.transform(np.array([[5., 7.]])), [[3., 2.]])
+
+
+def test_effective_dims_by_hand():
+    # two uncorrelated dims of any spread and a constant one: 2; a dim and its multiple: 1
+    assert effective_dims(np.array([[1., 0., 5.], [-1., 0., 5.], [0., 3., 5.], [0., -3., 5.]])) \
+        == pytest.approx(2.0)
+    x = np.random.default_rng(0).normal(size=(50, 1))
+    assert effective_dims(np.concatenate([x, -4 * x + 1], 1)) == pytest.approx(1.0)
+    # correlation 0.5 between two dims: eigenvalues 1.5 and 0.5, (2)^2 / (2.25 + 0.25) = 1.6
+    a, b = np.random.default_rng(1).normal(size=(2, 100000))
+    assert effective_dims(np.stack([a, 0.5 * a + np.sqrt(0.75) * b], 1)) == pytest.approx(
+        1.6, abs=0.02)
+    assert effective_dims(np.ones((4, 3))) == 0.0
 
 
 def _fit(head_cfg, train, val, **kwargs):

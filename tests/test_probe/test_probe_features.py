@@ -101,6 +101,10 @@ def test_results_structure(results):
         results['encoders']['oracle']['heads']['mlp']['metrics']['NME']['mean'] -
         results['encoders']['mean_pose']['heads']['mlp']['metrics']['NME']['mean'])
     assert comp['beats_mean_pose']
+    # the oracle lies in the span of its 3-D latent; 16 independent noise dims stay spread
+    assert 1.0 <= results['encoders']['oracle']['effective_dims'] <= 3.0 + 1e-6
+    assert 13.0 < results['encoders']['noise']['effective_dims'] <= 16.0
+    assert results['encoders']['mean_pose']['effective_dims'] == 0.0
 
 
 def test_mean_pose_prediction_by_hand():

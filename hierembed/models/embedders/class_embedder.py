@@ -37,6 +37,8 @@ class ClassEmbedder(BaseModel):
             ``has_confidence`` is True.
         cycle_loss: ``CycleLoss`` config (needs a head whose ``has_level1_prob`` is True), or
             None to train without it.
+        embedding_loss: optional loss on the batch of embeddings (both frames of every pair,
+            [2B, D]), e.g. ``VarianceCovarianceLoss``; not in the paper, off by default.
         active_levels: levels trained at the start (the curriculum raises it); saved in the
             state dict so that resuming restores it.
         data_preprocessor: defaults to ``PairDataPreprocessor``.
@@ -50,6 +52,7 @@ class ClassEmbedder(BaseModel):
     def __init__(self, encoder: dict, warp_head: dict,
                  reconstruction_loss: dict = dict(type='LaplaceConfidenceLoss'),
                  cycle_loss: Optional[dict] = dict(type='CycleLoss', loss_weight=1.0),
+                 embedding_loss: Optional[dict] = None,
                  active_levels: int = 1, data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[dict] = None):
         if data_preprocessor is None:
@@ -67,6 +70,8 @@ class ClassEmbedder(BaseModel):
                 'must not exceed the frames it warps; lower num_levels or base_size')
         self.reconstruction_loss = MODELS.build(reconstruction_loss)
         self.cycle_loss = MODELS.build(cycle_loss) if cycle_loss is not None else None
+        self.embedding_loss = (MODELS.build(embedding_loss) if embedding_loss is not None
+                               else None)
         if getattr(self.reconstruction_loss, 'needs_sigma', False) and not (
                 self.warp_head.has_confidence):
             raise ValueError(f'{type(self.reconstruction_loss).__name__} needs a warp head with '
@@ -163,7 +168,8 @@ class ClassEmbedder(BaseModel):
         """``sum_r L_con^r + lambda L_cyc`` with per-level diagnostics.
 
         Returns:
-            ``loss_rec_r`` per active level, ``loss_cyc``, and (not summed by mmengine)
+            ``loss_rec_r`` per active level, ``loss_cyc``, ``loss_emb`` (with an
+            ``embedding_loss``), and (not summed by mmengine)
             ``l1_r`` the photometric error per level, ``l1_id`` the error of the identity
             warp at level 1 (the degenerate solution to beat) and ``sigma_r``.
         """
@@ -183,6 +189,9 @@ class ClassEmbedder(BaseModel):
         if self.cycle_loss is not None:
             prob_back = self.warp_head.level1_prob(out['e_target'], out['e_source'])
             losses['loss_cyc'] = self.cycle_loss(out['prob'][0], prob_back)
+        if self.embedding_loss is not None:
+            losses['loss_emb'] = self.embedding_loss(torch.cat((out['e_source'],
+                                                                out['e_target'])))
         return losses
 
     @torch.no_grad()

@@ -1,5 +1,6 @@
 from .cycle import CycleLoss
 from .laplace_confidence import LaplaceConfidenceLoss
 from .photometric import PhotometricLoss
+from .variance_covariance import VarianceCovarianceLoss
 
-__all__ = ['CycleLoss', 'LaplaceConfidenceLoss', 'PhotometricLoss']
+__all__ = ['CycleLoss', 'LaplaceConfidenceLoss', 'PhotometricLoss', 'VarianceCovarianceLoss']
