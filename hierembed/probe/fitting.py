@@ -62,13 +62,10 @@ def effective_dims(feats: np.ndarray, eps: float = 1e-8) -> float:
         A float in [1, D] (0.0 when every feature is constant).
     """
     feats = np.asarray(feats, dtype=np.float64)
-    z = feats - feats.mean(axis=0)
-    std = z.std(axis=0)
-    z = z[:, std >= eps] / std[std >= eps]
-    if z.shape[1] == 0:
-        return 0.0
-    eig = np.linalg.svd(z, compute_uv=False)**2
-    return float(eig.sum()**2 / (eig**2).sum())
+    scaler = FeatureStandardizer(eps).fit(feats)  # constant features become 0: no eigenvalue
+    eig = np.linalg.svd((feats - scaler.mean) / scaler.std, compute_uv=False)**2
+    total = eig.sum()
+    return float(total**2 / (eig**2).sum()) if total > 0 else 0.0
 
 
 @dataclass

@@ -257,10 +257,10 @@ def probe_features(features: Dict[str, dict], targets: Dict[str, ProbeTargets], 
             if 'visibility_selection' in entry:
                 entry['visibility_selection'] = [r[head]['visibility_selection'] for r in runs]
             enc_heads[head] = entry
-        encoders[enc] = dict(embed_dim=int(_features_of(feats, seeds[0])['train'].shape[1]),
-                             effective_dims=float(np.mean([
-                                 effective_dims(_features_of(feats, s)['train'])
-                                 for s in seeds])),
+        # one train matrix for every seed, or one per seed (random_init): each counted once
+        trains = [feats['train']] if 'train' in feats else [feats[s]['train'] for s in seeds]
+        encoders[enc] = dict(embed_dim=int(trains[0].shape[1]),
+                             effective_dims=float(np.mean([effective_dims(t) for t in trains])),
                              heads=enc_heads)
     if mean_pose:
         n_test = len(targets['test'])
