@@ -21,6 +21,8 @@ _base_ = [
     '../plugins/horse/configs/_base_/datasets/tigdog_horse.py',
 ]
 train_cfg = dict(max_iters=3000)
-# The CPU default's colour-only jitter (configs/synthetic_upper_body.py); the paper-size horse
-# config keeps the released geometric jitter.
-train_dataloader = dict(dataset=dict(jitter=dict(rotate=0, scale=0, translate=0, color=0.2)))
+# The CPU default's colour-only jitter and pairs at most 4 frames apart
+# (configs/synthetic_upper_body.py; measured on the procedural upper body, face and full body,
+# not on horses); the paper-size horse config keeps the released jitter and the paper's 50.
+train_dataloader = dict(dataset=dict(jitter=dict(rotate=0, scale=0, translate=0, color=0.2),
+                                     max_gap=4))

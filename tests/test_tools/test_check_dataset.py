@@ -98,7 +98,7 @@ def test_horse_config_through_the_plugin(tmp_path):
                          *[f'train_dataloader.dataset.procedural.{k}={v}'
                            for k, v in TINY.items()]])
     assert summary['pairs']['type'] == 'TigDogHorseDataset'
-    assert summary['pairs']['data_root'] == stand_in and summary['pairs']['max_gap'] == 50
+    assert summary['pairs']['data_root'] == stand_in and summary['pairs']['max_gap'] == 4
     summary = tool.main([osp.join(REPO, 'configs', 'probes', 'horse.py'), '--out',
                          str(tmp_path / 'probe.png'), '--num-keypoint-images', '2',
                          '--cfg-options', f'probe_dataset.data_root={stand_in}',
