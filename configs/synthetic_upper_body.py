@@ -14,7 +14,7 @@ _base_ = [
 # A fourth (docs/learning.md, sections 11 and 12): pairs at most 4 frames apart instead of
 # BBC Pose's 50. Close pairs are where the limbs' motion is small enough to be matched; over
 # three training seeds each this lifted the upper body by 1.8 PCK@6px, the untouched full body
-# by 2.6 PCK@0.2 and the face by 0.2 NME. The gap counts frames: at another frame rate or
+# by 2.3 PCK@0.2 and the face by 0.2 NME. The gap counts frames: at another frame rate or
 # speed of motion, measure it (docs/data.md).
 train_dataloader = dict(dataset=dict(jitter=dict(rotate=0, scale=0, translate=0, color=0.2),
                                      max_gap=4))
