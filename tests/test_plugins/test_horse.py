@@ -198,7 +198,7 @@ def test_horse_configs_load_with_the_plugin():
     cfg = Config.fromfile(osp.join(REPO, 'configs', 'horse.py'))
     assert cfg.custom_imports.imports == ['plugins.horse']
     ds = cfg.train_dataloader.dataset
-    assert ds.type == 'TigDogHorseDataset' and ds.max_gap == 50
+    assert ds.type == 'TigDogHorseDataset' and ds.max_gap == 4  # the CPU default's gap
     assert DATASETS.get('TigDogHorseDataset') is TigDogHorseDataset
     assert cfg.optim_wrapper.optimizer == dict(type='Adam', lr=1e-3)
     assert cfg.model.warp_head.topk == 9 and cfg.model.warp_head.num_levels == 3
