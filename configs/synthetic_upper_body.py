@@ -18,5 +18,7 @@ _base_ = [
 # speed of motion, measure it (docs/data.md).
 train_dataloader = dict(dataset=dict(jitter=dict(rotate=0, scale=0, translate=0, color=0.2),
                                      max_gap=4))
-# About 15 minutes on a 2-core CPU (make demo); longer runs learn more.
+# About 15 minutes on a 2-core CPU (make demo); longer runs learn more: the rows of
+# docs/results.md train 1400 iterations with levels at 560 and 980 (tools/reproduce.py;
+# docs/learning.md, section 13: every class learnt more at 1400 than at 700).
 train_cfg = dict(max_iters=1200)
