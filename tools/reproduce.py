@@ -22,9 +22,9 @@ class (face, full_body).
 
 ``--experiments CONFIG ...`` adds rows that are whole training configs (``configs/experiments/``,
 the record of docs/learning.md): each is trained for every seed as written (its own length,
-not ``--iters``), with only
-``randomness.seed`` set, probed the same way, and read against ``r=3 ph,cyc,con`` (when that row
-is in the table) and random init, paired per probe seed, per keypoint group. Work already done
+not ``--iters``), with only ``randomness.seed`` set, probed the same way, and read against
+``r=3 ph,cyc,con`` (when that row is in the table) and random init, paired per probe seed, per
+keypoint group. Work already done
 in ``--work-dir`` is kept: a row and seed with a checkpoint is not trained again and one probed
 after its checkpoint was written is not probed again (delete its directory to redo it;
 ``--probe-only`` re-probes everything).
@@ -128,11 +128,26 @@ def run(cmd, log):
         proc = subprocess.Popen(cmd, cwd=ROOT, stdout=f, stderr=subprocess.STDOUT,
                                 env=dict(os.environ, OMP_NUM_THREADS=os.environ.get(
                                     'OMP_NUM_THREADS', '1')))
-        _, status, usage = os.wait4(proc.pid, 0)
+        try:
+            _, status, usage = os.wait4(proc.pid, 0)
+        except BaseException:  # as subprocess.run: an interrupted wait takes the command down
+            proc.kill()
+            proc.wait()
+            raise
         proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode != 0:
         raise RuntimeError(f'{" ".join(cmd)} failed ({proc.returncode}); see {log}')
     return time.time() - t0, usage.ru_utime + usage.ru_stime
+
+
+def saved_timing(path: str, *keys: str) -> dict:
+    """The seconds a kept step saved in ``path`` (``train_time.json``, ``probe_time.json``):
+    ``keys`` to values, None for each one not saved."""
+    saved = {}
+    if osp.isfile(path):
+        with open(path) as f:
+            saved = json.load(f)
+    return {k: saved.get(k) for k in keys}
 
 
 def tag_of(name: str, seed: int) -> str:
@@ -150,11 +165,7 @@ def train_row(args, name, seed):
             raise ValueError(f'{wd} was trained for {iters} iterations, not --iters '
                              f'{args.iters}: pass --iters {iters}, another --work-dir, or delete '
                              'it')
-        if osp.isfile(timing):
-            with open(timing) as f:
-                saved = json.load(f)
-            entry['train_s'] = saved.get('train_s')
-            entry['train_cpu_s'] = saved.get('train_cpu_s')
+        entry.update(saved_timing(timing, 'train_s', 'train_cpu_s'))
         print(f'{name} seed {seed}: trained before, kept ({wd}; delete it to train again)',
               flush=True)
         return entry
@@ -186,25 +197,23 @@ def probe_row(args, run_entry):
     if not osp.isfile(osp.join(ROOT, ckpt)):  # a work dir moved or made from another checkout
         ckpt = osp.join(wd, osp.basename(ckpt))
     saved = osp.join(ROOT, wd, 'probe', 'results.json')
+    timing = osp.join(ROOT, wd, 'probe_time.json')
     if (not args.probe_only and osp.isfile(saved)
             and osp.getmtime(saved) >= osp.getmtime(osp.join(ROOT, ckpt))):
         with open(saved) as f:
             results = json.load(f)
-        timing = dict(probe_s=None, probe_cpu_s=None)
-        if osp.isfile(osp.join(ROOT, wd, 'probe_time.json')):
-            with open(osp.join(ROOT, wd, 'probe_time.json')) as f:
-                timing.update(json.load(f))
         print(f"{run_entry['name']} seed {run_entry['seed']}: probed before, kept", flush=True)
-        return dict(run_entry, **timing, results=results)
+        return dict(run_entry, **saved_timing(timing, 'probe_s', 'probe_cpu_s'),
+                    results=results)
     cache = osp.abspath(osp.join(ROOT, args.work_dir, 'cache'))
     t_probe, cpu_probe = run(
         [sys.executable, 'tools/probe.py', args.probe_config, '--checkpoint', ckpt,
          '--train-config', osp.join(wd, 'row_config.py'), '--work-dir', osp.join(wd, 'probe'),
          '--no-progress', '--cfg-options', f'probe_cfg.cache_dir={cache}'],
         osp.join(ROOT, wd, 'probe.log'))
-    with open(osp.join(ROOT, wd, 'probe', 'results.json')) as f:
+    with open(saved) as f:
         results = json.load(f)
-    with open(osp.join(ROOT, wd, 'probe_time.json'), 'w') as f:
+    with open(timing, 'w') as f:
         json.dump(dict(probe_s=t_probe, probe_cpu_s=cpu_probe), f)
     print(f"{run_entry['name']} seed {run_entry['seed']}: probe {t_probe / 60:.1f} min "
           f"({cpu_probe / 60:.1f} CPU min)", flush=True)
