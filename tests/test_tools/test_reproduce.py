@@ -3,6 +3,7 @@ experiment configs behind docs/learning.md."""
 import argparse
 import glob
 import os.path as osp
+import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
 
@@ -99,6 +100,7 @@ def test_results_md_states_the_measuring_stick(tmp_path):
     # (74/3 - 35/3) / (51 - 35/3) = 39 / 118
     assert f'(2-layer head): {39 / 118:.2f}.' in md
     assert '| r=3 | ph,cyc,con | 23.7, 25.7 (23.7-25.7) |' in md  # the training-seed spread
+    assert 'Each row trains 700 iterations from scratch' in md and '2 rows trained at' in md
 
 
 def test_probe_only_finds_the_trained_rows(tmp_path, monkeypatch):
@@ -156,6 +158,28 @@ def test_experiment_rows_are_read_against_the_base_row(tmp_path):
     runs[-1]['results']['meta']['probe_seeds'] = [0, 1, 5]
     with pytest.raises(ValueError, match='differ in probe_seeds'):
         reproduce.write_results(args, runs, 120.0, 'python tools/reproduce.py')
+
+
+def test_a_table_of_experiments_alone(tmp_path):
+    """``--rows`` with no row: experiment rows alone, read against random init only; with
+    neither rows nor experiments the command refuses to start."""
+    rand, sup = [10.0, 11.0, 14.0], [50.0, 52.0, 51.0]
+    runs = [dict(name='b8', seed=s, train_s=None, probe_s=None, work_dir=f'e{s}',
+                 results=_fake_results(t, rand, sup))
+            for s, t in ((0, [30.0, 31.0, 35.0]), (1, [32.0, 33.0, 37.0]))]
+    args = argparse.Namespace(config='configs/synthetic_upper_body.py', iters=1400, jobs=1,
+                              probe_config='configs/probes/synthetic_upper_body.py',
+                              work_dir='work_dirs/x', out=str(tmp_path / 'results.md'),
+                              experiment_paths={'b8': 'configs/experiments/b8.py'})
+    reproduce.write_results(args, runs, 60.0, 'python tools/reproduce.py --rows --experiments x')
+    md = (tmp_path / 'results.md').read_text()
+    # per probe seed 31, 32, 36 minus 10, 11, 14: 21, 21, 22
+    assert '- b8 vs random init, 2-layer head, PCK@6px Avg: +21.3 ± 1.4.' in md
+    assert 'vs r=3 ph,cyc,con' not in md and 'Each row trains' not in md
+    assert '1 row trained at a time' in md
+    out = subprocess.run([sys.executable, osp.join(ROOT, 'tools', 'reproduce.py'), '--rows'],
+                         capture_output=True, text=True)
+    assert out.returncode == 2 and 'give --rows or --experiments' in out.stderr
 
 
 def test_train_row_keeps_a_trained_row(tmp_path, monkeypatch):
