@@ -5,7 +5,8 @@
 #
 # Steps (each logged to DIR/steps/<step>.log; a failed step does not stop the others):
 #   ops       tests/test_ops/test_device.py on the device: the warp and the losses against the
-#             CPU float64 oracles, in float32 and under autocast (float16 on CUDA)
+#             CPU float64 oracles, in float32 and under autocast (float16 on CUDA);
+#             tests/test_probe/test_baselines.py: the supervised ceiling trained there
 #   warp      tools/benchmark_warp.py: fwd+bwd time and peak memory, sparse vs grid_sample vs
 #             dense, 32-256 px
 #   train     tools/benchmark_train.py at paper size (hierembed_paper.py, batch 16): step
@@ -78,7 +79,7 @@ AMP=()
 [ "${DEVICE%%:*}" = cuda ] && AMP=(--amp)
 
 step ops env HIEREMBED_TEST_DEVICE="$DEVICE" "$PY" -m pytest -q -p no:cacheprovider \
-    tests/test_ops/test_device.py
+    tests/test_ops/test_device.py tests/test_probe/test_baselines.py
 step warp "$PY" tools/benchmark_warp.py --device "$DEVICE" --out "$OUT/warp.json" \
     "${WARP_ARGS[@]}"
 step train "$PY" tools/benchmark_train.py --device "$DEVICE" --out "$OUT/train.json" \

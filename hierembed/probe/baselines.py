@@ -90,7 +90,7 @@ def train_supervised(encoder_cfg: dict, head_cfg: dict, train: tuple, val: tuple
                      val_score: Callable[[np.ndarray], float], greater_is_better: bool, *,
                      epochs: int, batch_size: int, lr: float, weight_decay: float, seed: int,
                      init_mean: Optional[torch.Tensor] = None,
-                     num_threads: Optional[int] = None) -> tuple:
+                     num_threads: Optional[int] = None, device: str = 'cpu') -> tuple:
     """Train encoder + landmark head end to end; keep the epoch with the best val score.
 
     Args:
@@ -107,6 +107,8 @@ def train_supervised(encoder_cfg: dict, head_cfg: dict, train: tuple, val: tuple
         seed: weights and batch order.
         init_mean: [K, 2] mean training keypoints (normalised), the head's starting bias.
         num_threads: torch threads while training (None: leave as is).
+        device: where the encoder, the head and the crops live while training (the batch order
+            and the initial weights are drawn on the CPU, so they do not depend on it).
 
     Returns:
         ``(EncoderEmbedder in eval mode, record)``: the record has ``best_epoch``,
@@ -117,8 +119,9 @@ def train_supervised(encoder_cfg: dict, head_cfg: dict, train: tuple, val: tuple
         torch.set_num_threads(num_threads)
     try:
         t0, c0 = time.time(), time.process_time()
-        model = build_encoder_embedder(encoder_cfg, seed)
+        model = build_encoder_embedder(encoder_cfg, seed).to(device)
         (x_tr, t_tr), (x_val, _) = train, val
+        x_tr, x_val = x_tr.to(device), x_val.to(device)
         size = float(t_tr.input_size)
         model.eval()  # one forward for D, leaving BatchNorm's running statistics alone
         embed_dim = _embed(model, x_tr[:1]).shape[1]
@@ -129,8 +132,9 @@ def train_supervised(encoder_cfg: dict, head_cfg: dict, train: tuple, val: tuple
                                           num_keypoints=t_tr.keypoints.shape[1]))
         if init_mean is not None:
             head.init_from_mean(init_mean)
-        kpts = torch.as_tensor(t_tr.keypoints / size, dtype=torch.float32)
-        visible = torch.as_tensor(t_tr.keypoints_visible, dtype=torch.float32)
+        head.to(device)
+        kpts = torch.as_tensor(t_tr.keypoints / size, dtype=torch.float32, device=device)
+        visible = torch.as_tensor(t_tr.keypoints_visible, dtype=torch.float32, device=device)
         optim = build_adam(nn.ModuleList([model, head]), lr, weight_decay)
         generator = torch.Generator().manual_seed(seed)
 
@@ -138,7 +142,7 @@ def train_supervised(encoder_cfg: dict, head_cfg: dict, train: tuple, val: tuple
             model.eval()
             head.eval()
             with torch.no_grad():
-                value = float(val_score(head(_embed(model, x_val)).numpy() * size))
+                value = float(val_score(head(_embed(model, x_val)).cpu().numpy() * size))
             model.train()
             head.train()
             return value
@@ -146,7 +150,7 @@ def train_supervised(encoder_cfg: dict, head_cfg: dict, train: tuple, val: tuple
         scores = [score()]
         best_epoch, best_state = 0, copy.deepcopy(model.state_dict())
         for epoch in range(1, epochs + 1):
-            order = torch.randperm(len(x_tr), generator=generator)
+            order = torch.randperm(len(x_tr), generator=generator).to(device)
             for start in range(0, len(order), batch_size):
                 index = order[start:start + batch_size]
                 if len(index) < 2:  # BatchNorm needs two samples
@@ -243,9 +247,9 @@ class SupervisedEmbedder:
         kwargs = {k: v for k, v in self.sup_cfg.items() if k not in ('head', 'encoder')}
         self.model, self.record = train_supervised(
             self.encoder_cfg, self.head_cfg, train, val, scorer.score,
-            scorer.greater_is_better, init_mean=to_tensors(mean_kpt[0] / size)[0], **kwargs)
+            scorer.greater_is_better, init_mean=to_tensors(mean_kpt[0] / size)[0],
+            device=self.device, **kwargs)
         self.record['select_on'] = scorer.name
-        self.model.to(self.device)
         if self.record_path:
             os.makedirs(osp.dirname(self.record_path), exist_ok=True)
             with open(self.record_path, 'w') as f:

@@ -213,8 +213,9 @@ def test_procedural_generation_is_safe_from_several_processes(tmp_path):
 def test_dataloader_workers_match_main_process(counter_root, context, backend):
     ds = VideoPairDataset(counter_root, input_size=16, pairs_per_video=4, backend=backend)
     ds[0]  # a reader opened in the parent: a forked worker must neither use nor destroy it
+    # the timeout fails a hang, with room for a busy machine
     loader = DataLoader(ds, batch_size=4, num_workers=2, collate_fn=_collate(),
-                        multiprocessing_context=context, timeout=30)
+                        multiprocessing_context=context, timeout=300)
     batches = list(loader)
     ref = _collate()([ds[i] for i in range(len(ds))])
     got = torch.cat([b['inputs']['source'] for b in batches])

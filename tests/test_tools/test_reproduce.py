@@ -47,13 +47,13 @@ def test_row_configs_build(tmp_path, name):
     osp.relpath(p, ROOT) for p in glob.glob(osp.join(ROOT, 'configs', 'experiments', '*.py'))))
 def test_experiment_configs_build(path):
     """The configs behind docs/learning.md sections 5-9 build the models they describe; a
-    fixed schedule adds every level before the end (the ``*_jitter_geometric.py`` bases keep
-    the default's plateau curriculum)."""
+    fixed schedule adds every level before the end (the ``*_jitter_geometric.py`` and ``*_b16.py``
+    bases keep the default's plateau curriculum)."""
     cfg = Config.fromfile(osp.join(ROOT, path))
     model = MODELS.build(cfg.model)
     hook = [h for h in cfg.custom_hooks if h.type == 'CurriculumHook'][0]
     if 'milestones' not in hook:
-        assert path.endswith('_jitter_geometric.py') and hook.patience < 100
+        assert path.endswith(('_jitter_geometric.py', '_b16.py')) and hook.patience < 100
         return
     assert all(m < cfg.train_cfg.max_iters for m in hook.milestones)
     assert len(hook.milestones) == model.num_levels - 1
