@@ -140,26 +140,40 @@ def expand_children(parent_prob: Tensor, parent_src: Tensor) -> Tuple[Tensor, Te
     return child_prob, child_src
 
 
-def refine_level(parent_prob: Tensor, parent_src: Tensor,
-                 logits: Tensor) -> Tuple[Tensor, Tensor]:
+def refine_level(parent_prob: Tensor, parent_src: Tensor, logits: Tensor,
+                 combine: str = 'product') -> Tuple[Tensor, Tensor]:
     """Eq. 4-5: re-weight the 4K child candidates of every target pixel.
 
-    ``P^r = A^{r-1}(parent) * M^r`` element-wise, ``A^r = softmax over the 4K candidates``.
+    ``combine='product'`` is the paper's Eq. 4, ``P^r = A^{r-1}(parent) * M^r`` element-wise;
+    ``combine='log'`` (not in the paper) is ``P^r = ln A^{r-1}(parent) + M^r``, so that
+    ``A^r`` is the parent's probability times ``exp(M^r)``, renormalised: with ``M^r = 0`` a
+    child inherits a quarter of its parent's mass (the coarser warp, upsampled), and a child
+    of an improbable parent stays improbable whatever its logit (under the product its
+    ``P^r`` is 0, the logit of an even share). Either way ``A^r = softmax over the 4K
+    candidates`` (Eq. 5).
 
     Args:
         parent_prob: [B, K, H, W] top-K probabilities at level ``r - 1``.
         parent_src: [B, K, 2, H, W] their source coordinates at level ``r - 1``.
         logits: [B, 4K, 2H, 2W] ``M^r``, channel = parent rank * 4 + child offset.
+        combine: ``'product'`` (Eq. 4) or ``'log'``.
 
     Returns:
         prob [B, 4K, 2H, 2W] (``A^r``, float32 as in :func:`dense_probabilities`) and
         src [B, 4K, 2, 2H, 2W] (long, at level ``r``).
     """
+    if combine not in ('product', 'log'):
+        raise ValueError(f"combine must be 'product' or 'log', got {combine!r}")
     child_prob, child_src = expand_children(parent_prob, parent_src)
     if logits.shape != child_prob.shape:
         raise ValueError(f'M^r has shape {tuple(logits.shape)}; the {parent_prob.shape[1]} '
                          f'parents give 4K children of shape {tuple(child_prob.shape)}')
-    return torch.softmax(_at_least_fp32(child_prob * logits), dim=1), child_src
+    child_prob, logits = _at_least_fp32(child_prob), _at_least_fp32(logits)
+    if combine == 'product':
+        return torch.softmax(child_prob * logits, dim=1), child_src
+    # A floor far above float32's subnormals keeps the log and its gradient finite when a
+    # kept parent's probability underflowed to 0; such a child then gets about -69 + M^r.
+    return torch.softmax(child_prob.clamp(min=1e-30).log() + logits, dim=1), child_src
 
 
 class _SparseWarp(torch.autograd.Function):

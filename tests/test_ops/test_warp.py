@@ -11,11 +11,12 @@ def _src_index(src, width):
     return src[:, :, 0] * width + src[:, :, 1]
 
 
-def _dense_level2(m1, m2_dense, source2, mask=None):
+def _dense_level2(m1, m2_dense, source2, mask=None, combine='product'):
     """Eq. 3-5 read densely: every level-2 target pixel against every level-2 source pixel.
 
-    ``P^2[t, s] = A^1[t // 2, s // 2] * M^2[t, s]``; optional ``mask`` [B, S2, H2, W2] sets
-    non-candidates to -inf before the softmax.
+    ``P^2[t, s] = A^1[t // 2, s // 2] * M^2[t, s]`` (``combine='log'``: ``ln A^1[...] +
+    M^2[t, s]``); optional ``mask`` [B, S2, H2, W2] sets non-candidates to -inf before the
+    softmax.
     """
     a1 = torch.softmax(m1, dim=1)  # [B, W1^2, W1, W1]
     b, n1, w1, _ = a1.shape
@@ -25,14 +26,14 @@ def _dense_level2(m1, m2_dense, source2, mask=None):
     # a1 at (parent source, parent target), for every (source s, target t) at level 2.
     a1_up = a1.repeat_interleave(2, -2).repeat_interleave(2, -1)  # [B, W1^2, W2, W2]
     a1_parent = a1_up[:, parent_src]  # [B, W2^2, W2, W2]
-    p2 = a1_parent * m2_dense
+    p2 = a1_parent * m2_dense if combine == 'product' else a1_parent.log() + m2_dense
     if mask is not None:
         p2 = p2.masked_fill(~mask, float('-inf'))
     a2 = torch.softmax(p2, dim=1)
     return a2, dense_warp(a2, source2)
 
 
-def _sparse_level2(m1, m2_dense, source2, k):
+def _sparse_level2(m1, m2_dense, source2, k, combine='product'):
     """The hierarchy: top-K of level 1, children, re-weighting; logits read from the dense M^2."""
     w1 = m1.shape[-1]
     a1 = dense_probabilities(m1)
@@ -40,7 +41,7 @@ def _sparse_level2(m1, m2_dense, source2, k):
     child_prob, child_src = expand_children(top, src)
     idx = _src_index(child_src, 2 * w1)  # [B, 4K, W2, W2]
     logits = m2_dense.gather(1, idx)
-    a2, cand = refine_level(top, src, logits)
+    a2, cand = refine_level(top, src, logits, combine)
     gen = sparse_warp(a2, cand, source2)
     return a2, cand, gen
 
@@ -59,8 +60,9 @@ def _scatter_dense(a2, cand, width):
     return dense.scatter_add(1, _src_index(cand, width), a2)
 
 
+@pytest.mark.parametrize('combine', ['product', 'log'])
 @pytest.mark.parametrize('seed', [0, 1, 2])
-def test_sparse_equals_dense_when_topk_covers_everything(seed):
+def test_sparse_equals_dense_when_topk_covers_everything(seed, combine):
     g = torch.Generator().manual_seed(seed)
     b, w1 = 2, 4
     m1 = (torch.randn(b, w1 * w1, w1, w1, generator=g, dtype=torch.float64) * 3).requires_grad_()
@@ -68,26 +70,27 @@ def test_sparse_equals_dense_when_topk_covers_everything(seed):
           * 3).requires_grad_()
     source2 = torch.rand(b, 3, 2 * w1, 2 * w1, generator=g, dtype=torch.float64,
                          requires_grad=True)
-    a2_sparse, cand, gen_sparse = _sparse_level2(m1, m2, source2, k=w1 * w1)
+    a2_sparse, cand, gen_sparse = _sparse_level2(m1, m2, source2, k=w1 * w1, combine=combine)
     # With K = W_1^2 every level-2 source pixel is a candidate of every target pixel, once.
     counts = _scatter_dense(torch.ones_like(a2_sparse), cand, 2 * w1)
     assert torch.equal(counts, torch.ones_like(counts))
-    a2_dense, gen_dense = _dense_level2(m1, m2, source2)
+    a2_dense, gen_dense = _dense_level2(m1, m2, source2, combine=combine)
     torch.testing.assert_close(_scatter_dense(a2_sparse, cand, 2 * w1), a2_dense)
     torch.testing.assert_close(gen_sparse, gen_dense)
 
     _assert_same_grads(gen_sparse, gen_dense, (m1, m2, source2), g)
 
 
+@pytest.mark.parametrize('combine', ['product', 'log'])
 @pytest.mark.parametrize('k', [1, 3, 5])
-def test_sparse_equals_masked_dense_for_small_topk(k):
+def test_sparse_equals_masked_dense_for_small_topk(k, combine):
     g = torch.Generator().manual_seed(10 + k)
     b, w1 = 2, 4
     w2 = 2 * w1
     m1 = torch.randn(b, w1 * w1, w1, w1, generator=g, dtype=torch.float64).requires_grad_()
     m2 = torch.randn(b, w2 * w2, w2, w2, generator=g, dtype=torch.float64).requires_grad_()
     source2 = torch.rand(b, 3, w2, w2, generator=g, dtype=torch.float64, requires_grad=True)
-    a2_sparse, cand, gen_sparse = _sparse_level2(m1, m2, source2, k=k)
+    a2_sparse, cand, gen_sparse = _sparse_level2(m1, m2, source2, k=k, combine=combine)
 
     # Independent candidate set: children of the top-k level-1 sources of each parent target.
     a1 = torch.softmax(m1, 1).detach()
@@ -101,7 +104,7 @@ def test_sparse_equals_masked_dense_for_small_topk(k):
                     for dy in (0, 1):
                         for dx in (0, 1):
                             mask[bi, (2 * sy + dy) * w2 + 2 * sx + dx, ty, tx] = True
-    a2_dense, gen_dense = _dense_level2(m1, m2, source2, mask)
+    a2_dense, gen_dense = _dense_level2(m1, m2, source2, mask, combine)
     torch.testing.assert_close(_scatter_dense(a2_sparse, cand, w2), a2_dense)
     torch.testing.assert_close(gen_sparse, gen_dense)
     _assert_same_grads(gen_sparse, gen_dense, (m1, m2, source2), g)
@@ -224,6 +227,44 @@ def test_refine_level_rejects_wrong_logit_shape():
     src = torch.zeros(1, 2, 2, 2, 2, dtype=torch.long)
     with pytest.raises(ValueError, match='4K children'):
         refine_level(prob, src, torch.rand(1, 9, 4, 4))
+
+
+def test_refine_level_rejects_unknown_combine():
+    prob = torch.rand(1, 2, 2, 2)
+    src = torch.zeros(1, 2, 2, 2, 2, dtype=torch.long)
+    with pytest.raises(ValueError, match='combine'):
+        refine_level(prob, src, torch.rand(1, 8, 4, 4), combine='sum')
+
+
+def test_log_combine_with_zero_logits_is_the_parent_warp_upsampled():
+    """``ln A^1 + 0``: each child gets a quarter of its parent's mass, so level 2 copies the
+    2 x 2 mean of the source block its parent points at: the level-1 warp of the 2 x 2 mean
+    image, nearest-upsampled. Under the product the same zero logits give every candidate
+    the same share instead."""
+    g = torch.Generator().manual_seed(5)
+    w1 = 4
+    m1 = torch.randn(2, w1 * w1, w1, w1, generator=g, dtype=torch.float64) * 3
+    source2 = torch.rand(2, 3, 2 * w1, 2 * w1, generator=g, dtype=torch.float64)
+    a1 = dense_probabilities(m1)
+    top, src = dense_topk_sources(a1, w1 * w1, w1)
+    zeros = torch.zeros(2, 4 * w1 * w1, 2 * w1, 2 * w1, dtype=torch.float64)
+    a2, cand = refine_level(top, src, zeros, combine='log')
+    expected = dense_warp(a1, torch.nn.functional.avg_pool2d(source2, 2))
+    expected = expected.repeat_interleave(2, -2).repeat_interleave(2, -1)
+    torch.testing.assert_close(sparse_warp(a2, cand, source2), expected)
+    a2_product, _ = refine_level(top, src, zeros)
+    torch.testing.assert_close(a2_product, torch.full_like(a2_product, 1 / (4 * w1 * w1)))
+
+
+def test_log_combine_stays_finite_when_a_kept_parent_underflows():
+    prob = torch.tensor([[[[1.0]], [[0.0]]]], requires_grad=True)  # K=2, the second is 0
+    src = torch.tensor([[[[[0]], [[0]]], [[[1]], [[1]]]]])
+    logits = torch.zeros(1, 8, 2, 2, requires_grad=True)
+    a2, _ = refine_level(prob, src, logits, combine='log')
+    assert torch.isfinite(a2).all() and a2[:, 4:].max() < 1e-25
+    torch.testing.assert_close(a2[:, :4].sum(1), torch.ones(1, 2, 2))
+    a2[:, 0].sum().backward()
+    assert torch.isfinite(prob.grad).all() and torch.isfinite(logits.grad).all()
 
 
 def test_flow_warp_identity_shift_and_half_pixel():

@@ -91,8 +91,17 @@ def test_evaluate_matches_the_model_losses(clip_root, tmp_path):
     batch = model.data_preprocessor(default_collate([ds[i] for i in range(6)]))['inputs']
     with torch.no_grad():
         losses = model.loss(batch)
+        warp = model.warp(batch['source'], batch['target'], batch['source_clean'])
     src, tgt = batch['source_clean'].double(), batch['target_clean'].double()
     for r, lv in enumerate(res['levels'], start=1):
+        # Sharpness by hand: the candidates' probabilities, one target pixel at a time.
+        prob = warp['prob'][r - 1].double()
+        prob = prob.permute(0, 2, 3, 1).reshape(-1, prob.shape[1])  # one row per target pixel
+        peak = np.mean([max(p.tolist()) for p in prob])
+        eff = np.mean([np.exp(-sum(x * np.log(x) for x in p.tolist() if x > 0)) for p in prob])
+        np.testing.assert_allclose(lv['max_prob'], peak, rtol=1e-5)
+        np.testing.assert_allclose(lv['effective_candidates'], eff, rtol=1e-5)
+        assert 1 <= lv['effective_candidates'] <= prob.shape[1]
         np.testing.assert_allclose(lv['l1'], float(losses[f'l1_{r}']), rtol=1e-5)
         k = 32 // lv['size']
         ident = (F.avg_pool2d(src, k) - F.avg_pool2d(tgt, k)).abs().sum(1).mean()

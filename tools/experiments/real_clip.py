@@ -114,15 +114,20 @@ def _interval(num: np.ndarray, den: np.ndarray, rng: np.random.Generator, n: int
 @torch.no_grad()
 def warp_vs_identity(model, dataset, num_pairs: int, batch: int = 32) -> List[Dict]:
     """Per level: the mean photometric error of the warp and of the identity warp on
-    ``num_pairs`` pairs of ``dataset`` (evenly spaced indices), with the ratio's interval.
+    ``num_pairs`` pairs of ``dataset`` (evenly spaced indices), with the ratio's interval, and
+    how peaked the warp is.
 
     Returns:
         One dict per level of the head: ``level``, ``size``, ``l1``, ``l1_identity``,
-        ``ratio``, ``ratio_95`` ([low, high]), ``mean_gap`` (frames between the two frames).
+        ``ratio``, ``ratio_95`` ([low, high]), ``mean_gap`` (frames between the two frames),
+        ``max_prob`` (the largest candidate probability of a target pixel, averaged) and
+        ``effective_candidates`` (``exp`` of the entropy of a target pixel's distribution,
+        averaged: 1 for a hard choice, ``4K`` or ``W_1^2`` for an even spread).
     """
     n = len(dataset)
     indices = [k * n // num_pairs for k in range(min(num_pairs, n))]
     errs = [[] for _ in range(model.num_levels)]
+    peaks = [[] for _ in range(model.num_levels)]
     gaps = []
     for start in range(0, len(indices), batch):
         samples = [dataset[i] for i in indices[start:start + batch]]
@@ -135,15 +140,19 @@ def warp_vs_identity(model, dataset, num_pairs: int, batch: int = 32) -> List[Di
             tgt = resize_image(data['target_clean'], gen.shape[-1])
             errs[r].append(torch.stack([(gen - tgt).abs().sum(1).mean((1, 2)),
                                         (src - tgt).abs().sum(1).mean((1, 2))], 1).double())
+            prob = out['prob'][r].double()  # [B, candidates, W_r, W_r]
+            entropy = -(prob * prob.clamp(min=1e-300).log()).sum(1)
+            peaks[r].append(torch.stack([prob.amax(1).flatten(), entropy.exp().flatten()], 1))
     rng = np.random.default_rng(0)
     levels = []
-    for r, e in enumerate(errs):
-        e = torch.cat(e).numpy()
+    for r, (e, peak) in enumerate(zip(errs, peaks)):
+        e, peak = torch.cat(e).numpy(), torch.cat(peak).numpy()
         levels.append(dict(level=r + 1, size=int(model.warp_head.sizes[r]),
                            l1=float(e[:, 0].mean()), l1_identity=float(e[:, 1].mean()),
                            ratio=float(e[:, 0].sum() / e[:, 1].sum()),
                            ratio_95=_interval(e[:, 0], e[:, 1], rng),
-                           mean_gap=float(np.mean(gaps))))
+                           mean_gap=float(np.mean(gaps)), max_prob=float(peak[:, 0].mean()),
+                           effective_candidates=float(peak[:, 1].mean())))
     return levels
 
 
@@ -186,7 +195,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     for lv in res['levels']:
         lo, hi = lv['ratio_95']
         print(f"level {lv['level']} ({lv['size']} x {lv['size']}): warp {lv['l1']:.4f}, "
-              f"identity {lv['l1_identity']:.4f}, ratio {lv['ratio']:.3f} [{lo:.3f}, {hi:.3f}]")
+              f"identity {lv['l1_identity']:.4f}, ratio {lv['ratio']:.3f} [{lo:.3f}, {hi:.3f}]; "
+              f"max prob {lv['max_prob']:.3f}, effective candidates "
+              f"{lv['effective_candidates']:.2f}")
     if args.out:
         os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
         with open(args.out, 'w') as f:

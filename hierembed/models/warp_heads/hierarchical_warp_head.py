@@ -103,6 +103,10 @@ class HierarchicalWarpHead(BaseWarpHead):
             clamped at 0, so the level-1 distribution starts as a Gaussian of width
             ``1 / sqrt(beta)`` level-1 pixels around the identity warp and can sharpen or
             widen it by one scalar.
+        combine: how a finer level's logits meet the parent's probability
+            (:func:`~hierembed.ops.refine_level`): ``'product'`` (the paper's Eq. 4) or
+            ``'log'`` (not in the paper: ``ln A^{r-1} + M^r``, so a finer level starts as the
+            coarser warp upsampled and its children stay within their parents' mass).
     """
 
     def __init__(self, embed_dim: int = 256, base_size: int = 32, num_levels: int = 3,
@@ -110,7 +114,7 @@ class HierarchicalWarpHead(BaseWarpHead):
                  max_channels: int = 256, confidence: Optional[str] = 'per_level',
                  sigma_beta: float = 0.1, sigma_min: float = 1e-2,
                  head_kernel: Union[int, Sequence[int]] = 5,
-                 locality: Optional[float] = None):
+                 locality: Optional[float] = None, combine: str = 'product'):
         super().__init__(embed_dim, [base_size * 2**r for r in range(num_levels)])
         if 2**int(round(math.log2(base_size))) != base_size:
             raise ValueError(f'base_size must be a power of two, got {base_size}')
@@ -131,6 +135,9 @@ class HierarchicalWarpHead(BaseWarpHead):
             raise ValueError(f'head_kernel must be an odd int or {num_levels} odd ints, '
                              f'got {head_kernel!r}')
 
+        if combine not in ('product', 'log'):
+            raise ValueError(f"combine must be 'product' or 'log', got {combine!r}")
+        self.combine = combine
         if locality is not None and not locality >= 0:
             raise ValueError(f'locality must be None or >= 0, got {locality!r}')
         self.locality = None if locality is None else nn.Parameter(torch.tensor(float(locality)))
@@ -220,7 +227,7 @@ class HierarchicalWarpHead(BaseWarpHead):
                 if num_levels > 1:
                     top, src = dense_topk_sources(prob, self.topk, size)
             else:
-                prob, cand = refine_level(top, src, logits)
+                prob, cand = refine_level(top, src, logits, self.combine)
                 generated = sparse_warp(prob, cand, source_r)
                 out['src'].append(cand)
                 if r + 1 < num_levels:

@@ -1,9 +1,11 @@
-"""HierarchicalWarpHead's locality prior on M^1 (an extension; None is the paper)."""
+"""HierarchicalWarpHead's extensions: the locality prior on M^1 (None is the paper) and the
+log combination of the finer levels ('product' is the paper)."""
 import pytest
 import torch
 
 from hierembed.models.warp_heads import HierarchicalWarpHead
-from hierembed.ops import dense_probabilities, locality_log_prior, resize_image
+from hierembed.ops import (dense_probabilities, dense_topk_sources, locality_log_prior,
+                           refine_level, resize_image)
 
 
 def _head(**kw):
@@ -51,3 +53,21 @@ def test_without_locality_there_is_no_extra_parameter():
 def test_a_negative_locality_is_refused(bad):
     with pytest.raises(ValueError, match='locality'):
         _head(locality=bad)
+
+
+def test_combine_log_reweights_level2_by_the_log_parent_probability():
+    e_s, e_t, src = _inputs(3)
+    paper, log = _head(), _head(combine='log')
+    log.load_state_dict(paper.state_dict())  # no new parameters
+    out_paper, out_log = paper(e_s, e_t, src), log(e_s, e_t, src)
+    torch.testing.assert_close(out_log['prob'][0], out_paper['prob'][0])  # level 1 unchanged
+    feats = paper.m_decoder(torch.cat((e_t, e_s), 1)[..., None, None], 8)
+    top, top_src = dense_topk_sources(out_paper['prob'][0], 3, 4)
+    expected, _ = refine_level(top, top_src, paper.m_heads[1](feats[8]), 'log')
+    torch.testing.assert_close(out_log['prob'][1], expected)
+    assert not torch.allclose(out_paper['prob'][1], expected)
+
+
+def test_an_unknown_combine_is_refused():
+    with pytest.raises(ValueError, match='combine'):
+        _head(combine='sum')
