@@ -58,12 +58,14 @@ def test_pairs_and_keypoints_sheet(tmp_path, upper_body):
     assert green.sum() > 20
 
 
-def test_probe_config_alone(tmp_path, upper_body, capsys):
+def test_probe_config_alone(tmp_path, capsys):
     tool = _tool()
     probe = tmp_path / 'probe.py'
+    # Its own data root: rendering only the keypoint set into the shared one would leave the
+    # video tests that run after it (alone, or under -k) a root without videos.
     probe.write_text(
         f"_base_ = ['{REPO}/configs/probes/synthetic_upper_body.py']\n"
-        f"probe_dataset = dict(data_root='{upper_body}', procedural={TINY!r})\n")
+        f"probe_dataset = dict(data_root='{tmp_path / 'upper_body'}', procedural={TINY!r})\n")
     summary = tool.main([str(probe), '--out', str(tmp_path / 'kp.png')])
     assert summary['pairs'] is None and summary['keypoints']['num_keypoints'] > 0
     assert 'KeypointDataset' in capsys.readouterr().out
