@@ -1,13 +1,15 @@
 """The paper's equations as pure tensor functions (no modules, no state), and the two
-extensions this project adds (a locality prior, VICReg's variance / covariance terms)."""
+extensions this project adds (a locality prior, the log combination of Eq. 4, VICReg's
+variance / covariance terms)."""
 from .losses import (cycle_nll, cycle_probability, dense_to_matrix, laplace_confidence,
                      photometric_l1, uniqueness_normalise, variance_covariance)
-from .warp import (dense_probabilities, dense_topk_sources, dense_warp, expand_children, flow_warp,
-                   locality_log_prior, refine_level, resize_image, sparse_warp, topk_candidates)
+from .warp import (REFINE_COMBINES, dense_probabilities, dense_topk_sources, dense_warp,
+                   expand_children, flow_warp, locality_log_prior, refine_level, resize_image,
+                   sparse_warp, topk_candidates)
 
 __all__ = [
     'cycle_nll', 'cycle_probability', 'dense_to_matrix', 'laplace_confidence', 'photometric_l1',
     'uniqueness_normalise', 'variance_covariance', 'dense_probabilities', 'dense_topk_sources',
     'dense_warp', 'expand_children', 'flow_warp', 'locality_log_prior', 'refine_level',
-    'resize_image', 'sparse_warp', 'topk_candidates'
+    'resize_image', 'sparse_warp', 'topk_candidates', 'REFINE_COMBINES'
 ]

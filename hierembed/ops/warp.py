@@ -19,8 +19,11 @@ from torch import Tensor
 
 __all__ = [
     'dense_probabilities', 'dense_warp', 'topk_candidates', 'expand_children', 'refine_level',
-    'sparse_warp', 'resize_image', 'dense_topk_sources', 'locality_log_prior'
+    'sparse_warp', 'resize_image', 'dense_topk_sources', 'locality_log_prior', 'REFINE_COMBINES'
 ]
+
+#: the ways :func:`refine_level` combines a child's logit with its parent's probability
+REFINE_COMBINES = ('product', 'log')
 
 
 def _at_least_fp32(x: Tensor) -> Tensor:
@@ -162,8 +165,8 @@ def refine_level(parent_prob: Tensor, parent_src: Tensor, logits: Tensor,
         prob [B, 4K, 2H, 2W] (``A^r``, float32 as in :func:`dense_probabilities`) and
         src [B, 4K, 2, 2H, 2W] (long, at level ``r``).
     """
-    if combine not in ('product', 'log'):
-        raise ValueError(f"combine must be 'product' or 'log', got {combine!r}")
+    if combine not in REFINE_COMBINES:
+        raise ValueError(f'combine must be one of {REFINE_COMBINES}, got {combine!r}')
     child_prob, child_src = expand_children(parent_prob, parent_src)
     if logits.shape != child_prob.shape:
         raise ValueError(f'M^r has shape {tuple(logits.shape)}; the {parent_prob.shape[1]} '

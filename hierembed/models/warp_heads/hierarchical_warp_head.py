@@ -6,8 +6,9 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from hierembed.ops import (dense_probabilities, dense_topk_sources, dense_warp, locality_log_prior,
-                           refine_level, resize_image, sparse_warp, topk_candidates)
+from hierembed.ops import (REFINE_COMBINES, dense_probabilities, dense_topk_sources, dense_warp,
+                           locality_log_prior, refine_level, resize_image, sparse_warp,
+                           topk_candidates)
 from hierembed.registry import WARP_HEADS
 from .base_warp_head import BaseWarpHead
 
@@ -135,8 +136,8 @@ class HierarchicalWarpHead(BaseWarpHead):
             raise ValueError(f'head_kernel must be an odd int or {num_levels} odd ints, '
                              f'got {head_kernel!r}')
 
-        if combine not in ('product', 'log'):
-            raise ValueError(f"combine must be 'product' or 'log', got {combine!r}")
+        if combine not in REFINE_COMBINES:
+            raise ValueError(f'combine must be one of {REFINE_COMBINES}, got {combine!r}')
         self.combine = combine
         if locality is not None and not locality >= 0:
             raise ValueError(f'locality must be None or >= 0, got {locality!r}')
