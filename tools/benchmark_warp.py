@@ -113,7 +113,7 @@ def _run_case(formulation, size, batch, topk, base, device, repeats):
     rss_before = _current_rss()
     if device == 'cuda':
         torch.cuda.synchronize()
-        base = torch.cuda.memory_allocated()
+        allocated = torch.cuda.memory_allocated()  # not `base`: that is the level-1 width
         torch.cuda.reset_peak_memory_stats()
     step()
     times = []
@@ -126,7 +126,7 @@ def _run_case(formulation, size, batch, topk, base, device, repeats):
             torch.cuda.synchronize()
         times.append(time.perf_counter() - t0)
     if device == 'cuda':
-        peak = torch.cuda.max_memory_allocated() - base
+        peak = torch.cuda.max_memory_allocated() - allocated
     else:
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 - rss_before
     # The floor: the probabilities the hierarchy must hold, dense A^1 plus 4K per pixel above.

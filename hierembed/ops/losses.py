@@ -1,14 +1,15 @@
 """The paper's losses as pure tensor functions: Eq. 2 (photometric), Eq. 6 (Laplace
 confidence), Eq. 7 (cycle) and Eq. 8 (uniqueness normalisation); and one that is not the
 paper's, the variance and covariance terms of VICReg (Bardes et al., ICLR 2022, Eq. 1-4), an
-optional guard against the embedding collapsing onto a few directions."""
+optional guard against the embedding collapsing onto a few directions; and per-pixel weights
+where the two frames differ (``motion_weights``, not the paper's) for Eq. 6."""
 import math
 from typing import Optional, Tuple
 
 import torch
 from torch import Tensor
 
-__all__ = ['photometric_l1', 'laplace_confidence', 'uniqueness_normalise',
+__all__ = ['photometric_l1', 'laplace_confidence', 'motion_weights', 'uniqueness_normalise',
            'cycle_probability', 'cycle_nll', 'dense_to_matrix', 'variance_covariance']
 
 _SQRT2 = math.sqrt(2.0)
@@ -31,7 +32,8 @@ def photometric_l1(generated: Tensor, target: Tensor, mask: Optional[Tensor] = N
     return (err * mask).sum() / mask.sum().clamp(min=1e-8)
 
 
-def laplace_confidence(generated: Tensor, target: Tensor, sigma: Tensor) -> Tensor:
+def laplace_confidence(generated: Tensor, target: Tensor, sigma: Tensor,
+                       weight: Optional[Tensor] = None) -> Tensor:
     """Eq. 6: the negative log-likelihood of the error under a Laplace with scale ``sigma``.
 
     Per pixel ``sqrt(2) |I_G - I_T|_1 / sigma - ln(sqrt(2) / (2 sigma))``, averaged over
@@ -42,13 +44,42 @@ def laplace_confidence(generated: Tensor, target: Tensor, sigma: Tensor) -> Tens
         generated: [B, C, H, W].
         target: [B, C, H, W].
         sigma: [B, 1, H, W] positive confidences.
+        weight: optional [B, 1, H, W] non-negative pixel weights (not the paper's), each
+            pixel's whole term multiplied: the best sigma per pixel stays ``sqrt(2) |err|_1``.
 
     Returns:
-        A scalar.
+        A scalar: the mean of the (weighted) per-pixel terms.
     """
     err = (generated - target).abs().sum(1, keepdim=True)
     nll = _SQRT2 * err / sigma - torch.log(_SQRT2 / (2.0 * sigma))
+    if weight is not None:
+        nll = nll * weight
     return nll.mean()
+
+
+def motion_weights(source: Tensor, target: Tensor, floor: float = 0.1) -> Tensor:
+    """Pixel weights that follow where two frames differ (not in the paper).
+
+    ``w = (d + floor * mean(d)) / ((1 + floor) * mean(d))`` with ``d = |I_T - I_S|_1`` per
+    pixel and the mean over each image's pixels, so that every image's weights average 1 (the
+    loss keeps its scale) and a pixel the two frames agree on keeps ``floor / (1 + floor)`` of
+    the mean weight. An image whose frames are identical gets weight 1 everywhere.
+
+    Args:
+        source: [B, C, H, W], the frame the warp reads.
+        target: [B, C, H, W], the frame it reconstructs.
+        floor: the unchanged pixels' share, relative to the mean difference (>= 0).
+
+    Returns:
+        [B, 1, H, W] weights, without gradient.
+    """
+    if floor < 0:
+        raise ValueError(f'motion_weights: floor must be >= 0, got {floor}')
+    with torch.no_grad():
+        d = (target - source).abs().sum(1, keepdim=True)
+        mean = d.mean(dim=(2, 3), keepdim=True)
+        w = (d + floor * mean) / ((1.0 + floor) * mean).clamp(min=1e-12)
+        return torch.where(mean > 0, w, torch.ones_like(w))
 
 
 def dense_to_matrix(prob: Tensor) -> Tensor:

@@ -97,6 +97,24 @@ def test_warp_outputs_sparse_correspondences():
     torch.testing.assert_close(out['prob'][2].sum(1), torch.ones(2, 32, 32))
 
 
+def test_motion_weighted_loss_reads_each_levels_clean_source():
+    """loss_rec_r of LaplaceConfidenceLoss(motion_floor) against Eq. 6 weighted by hand, with
+    the weights from the clean (not the jittered) frames at each level's size."""
+    from hierembed.ops import laplace_confidence, motion_weights, resize_image
+    torch.manual_seed(0)
+    model = _tiny(reconstruction_loss=dict(type='LaplaceConfidenceLoss', motion_floor=0.1))
+    x = _pair(seed=3)
+    losses = model(x, mode='loss')
+    torch.manual_seed(0)
+    out = model.warp(x['source'], x['target'], x['source_clean'])
+    for r, (gen, sigma) in enumerate(zip(out['generated'], out['sigma']), start=1):
+        w = gen.shape[-1]
+        src, tgt = resize_image(x['source_clean'], w), resize_image(x['target_clean'], w)
+        expected = laplace_confidence(gen, tgt, sigma, motion_weights(src, tgt, 0.1))
+        torch.testing.assert_close(losses[f'loss_rec_{r}'], expected)
+        assert not torch.allclose(expected, laplace_confidence(gen, tgt, sigma))
+
+
 def test_confidence_variants():
     shared = _tiny(warp_head=dict(type='HierarchicalWarpHead', base_size=8, num_levels=3,
                                   topk=4, max_channels=32, confidence='shared'))

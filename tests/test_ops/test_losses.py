@@ -1,11 +1,13 @@
-"""Hand-computed values for Eq. 2, 6, 7 and 8, and VICReg's variance / covariance terms."""
+"""Hand-computed values for Eq. 2, 6, 7 and 8, VICReg's variance / covariance terms and the
+motion weights."""
 import math
 
 import pytest
 import torch
 
 from hierembed.ops import (cycle_nll, cycle_probability, dense_to_matrix, laplace_confidence,
-                           photometric_l1, uniqueness_normalise, variance_covariance)
+                           motion_weights, photometric_l1, uniqueness_normalise,
+                           variance_covariance)
 from hierembed.registry import MODELS
 from hierembed.utils import register_all_modules
 
@@ -29,6 +31,71 @@ def test_laplace_confidence_hand_computed():
     px0 = r2 * 0.4 / 0.5 - math.log(r2 / (2 * 0.5))
     px1 = r2 * 1.1 / 2.0 - math.log(r2 / (2 * 2.0))
     assert laplace_confidence(gen, tgt, sigma).item() == pytest.approx((px0 + px1) / 2)
+
+
+def test_laplace_confidence_weighted_hand_computed():
+    gen = torch.zeros(1, 3, 1, 2, dtype=torch.float64)
+    tgt = torch.tensor([[[[0.1, 0.2]], [[0.3, -0.4]], [[0.0, 0.5]]]], dtype=torch.float64)
+    sigma = torch.tensor([[[[0.5, 2.0]]]], dtype=torch.float64)
+    weight = torch.tensor([[[[0.25, 1.75]]]], dtype=torch.float64)
+    r2 = math.sqrt(2)
+    px0 = r2 * 0.4 / 0.5 - math.log(r2 / (2 * 0.5))
+    px1 = r2 * 1.1 / 2.0 - math.log(r2 / (2 * 2.0))
+    value = laplace_confidence(gen, tgt, sigma, weight).item()
+    assert value == pytest.approx((0.25 * px0 + 1.75 * px1) / 2)
+    assert laplace_confidence(gen, tgt, sigma, torch.ones_like(weight)).item() == pytest.approx(
+        (px0 + px1) / 2)
+
+
+def test_motion_weights_hand_computed():
+    # one image, 4 pixels, 1 channel: differences 0, 0, 1, 3 -> mean 1
+    src = torch.zeros(1, 1, 2, 2, dtype=torch.float64)
+    tgt = torch.tensor([[[[0.0, 0.0], [1.0, -3.0]]]], dtype=torch.float64)
+    w = motion_weights(src, tgt, floor=0.5)  # (d + 0.5) / 1.5
+    expected = torch.tensor([[[[1 / 3, 1 / 3], [1.0, 7 / 3]]]], dtype=torch.float64)
+    torch.testing.assert_close(w, expected)
+    torch.testing.assert_close(motion_weights(src, tgt, floor=0.0),
+                               torch.tensor([[[[0.0, 0.0], [1.0, 3.0]]]], dtype=torch.float64))
+    # the channels sum (the L1 norm of Eq. 2); each image is normalised on its own; identical
+    # frames give ones
+    src3 = torch.zeros(2, 3, 1, 2, dtype=torch.float64)
+    tgt3 = torch.zeros(2, 3, 1, 2, dtype=torch.float64)
+    tgt3[0, :, 0, 1] = torch.tensor([0.1, -0.2, 0.3])  # d = 0, 0.6; mean 0.3
+    w3 = motion_weights(src3, tgt3, floor=0.1)
+    torch.testing.assert_close(w3[0, 0, 0], torch.tensor([0.03 / 0.33, 0.63 / 0.33],
+                                                         dtype=torch.float64))
+    torch.testing.assert_close(w3[1], torch.ones(1, 1, 2, dtype=torch.float64))
+    assert not w3.requires_grad
+    with pytest.raises(ValueError, match='floor'):
+        motion_weights(src, tgt, floor=-0.1)
+
+
+def test_motion_weights_average_one_on_random_frames():
+    g = torch.Generator().manual_seed(5)
+    src, tgt = torch.rand(4, 3, 8, 8, generator=g), torch.rand(4, 3, 8, 8, generator=g)
+    w = motion_weights(src.double(), tgt.double(), floor=0.2)
+    torch.testing.assert_close(w.mean(dim=(1, 2, 3)), torch.ones(4, dtype=torch.float64))
+    d = (tgt - src).abs().sum(1)
+    # the order of the weights is the order of the differences
+    assert torch.equal(w[:, 0].flatten(1).argsort(1), d.double().flatten(1).argsort(1))
+
+
+def test_laplace_loss_module_motion_floor():
+    g = torch.Generator().manual_seed(2)
+    gen, tgt, src = (torch.rand(2, 3, 4, 4, generator=g, dtype=torch.float64) for _ in range(3))
+    sigma = torch.rand(2, 1, 4, 4, generator=g, dtype=torch.float64) + 0.1
+    plain = MODELS.build(dict(type='LaplaceConfidenceLoss', loss_weight=2.0))
+    weighted = MODELS.build(dict(type='LaplaceConfidenceLoss', loss_weight=2.0,
+                                 motion_floor=0.1))
+    assert plain(gen, tgt, sigma, source=src).item() == pytest.approx(
+        2 * laplace_confidence(gen, tgt, sigma).item())
+    expected = 2 * laplace_confidence(gen, tgt, sigma, motion_weights(src, tgt, 0.1)).item()
+    assert weighted(gen, tgt, sigma, source=src).item() == pytest.approx(expected)
+    assert expected != pytest.approx(plain(gen, tgt, sigma).item())
+    with pytest.raises(ValueError, match='source'):
+        weighted(gen, tgt, sigma)
+    with pytest.raises(ValueError, match='motion_floor'):
+        MODELS.build(dict(type='LaplaceConfidenceLoss', motion_floor=-1.0))
 
 
 def test_laplace_confidence_optimal_sigma():

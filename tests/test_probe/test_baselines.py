@@ -52,4 +52,11 @@ def test_the_ceiling_trains_on_the_device_as_on_the_cpu():
     with torch.no_grad():
         a = model.embed(images.to(DEVICE).float() / 255.0).cpu()
         b = ref_model.embed(images.float() / 255.0)
-    torch.testing.assert_close(a, b, rtol=1e-3, atol=1e-3)
+    # Not elementwise: nine Adam steps at rate 1e-2 amplify float32 rounding. On the CPU alone,
+    # a 1e-6 relative change of the initial weights moves these embeddings by up to 7e-3
+    # (1.1 % of their norm, cosine 0.99994); CUDA's summation order did the same on an H200
+    # (6e-3, failing the 1e-3 elementwise check this replaces). A device that trained
+    # differently (another batch order, BatchNorm statistics left out) is off by tens of %.
+    rel = float((a - b).norm() / b.norm())
+    cosine = float(torch.nn.functional.cosine_similarity(a, b).min())
+    assert rel < 0.05 and cosine > 0.999, (rel, cosine)

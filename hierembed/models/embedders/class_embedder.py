@@ -176,9 +176,11 @@ class ClassEmbedder(BaseModel):
         source_clean, target_clean = self._targets(inputs)
         out = self.warp(inputs['source'], inputs['target'], source_clean)
         losses = {}
-        for r, (gen, sigma) in enumerate(zip(out['generated'], out['sigma']), start=1):
+        for r, (gen, sigma, source_r) in enumerate(
+                zip(out['generated'], out['sigma'], out['source']), start=1):
             target_r = resize_image(target_clean, gen.shape[-1])
-            losses[f'loss_rec_{r}'] = self.reconstruction_loss(gen, target_r, sigma)
+            losses[f'loss_rec_{r}'] = self.reconstruction_loss(gen, target_r, sigma,
+                                                               source=source_r)
             with torch.no_grad():
                 losses[f'l1_{r}'] = photometric_l1(gen, target_r)
                 if sigma is not None:

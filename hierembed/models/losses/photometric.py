@@ -22,6 +22,7 @@ class PhotometricLoss(nn.Module):
         super().__init__()
         self.loss_weight = loss_weight
 
-    def forward(self, generated: Tensor, target: Tensor, sigma: Optional[Tensor] = None) -> Tensor:
-        """Args: generated, target: [B, C, H, W]; sigma is ignored (no confidence)."""
+    def forward(self, generated: Tensor, target: Tensor, sigma: Optional[Tensor] = None,
+                source: Optional[Tensor] = None) -> Tensor:
+        """Args: generated, target: [B, C, H, W]; sigma and source are ignored."""
         return self.loss_weight * photometric_l1(generated, target)
