@@ -4,10 +4,3 @@
 _base_ = ['./face_r3_jitter_colour_gap4.py']
 train_dataloader = dict(batch_size=8)
 train_cfg = dict(max_iters=2800)
-milestones = [1120, 1960]
-custom_hooks = [
-    dict(type='CurriculumHook', milestones=milestones, interval=50, patience=1000),
-    dict(type='WarpVisualizationHook', interval=2800, max_samples=4),
-    dict(type='ThroughputHook'),
-]
-default_hooks = dict(checkpoint=dict(interval=2800, max_keep_ckpts=1), logger=dict(interval=50))

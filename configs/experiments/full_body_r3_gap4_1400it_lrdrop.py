@@ -3,11 +3,4 @@
 # iterations, levels at 560 and 980, the rate dropping tenfold from iteration 1260.
 _base_ = ['./full_body_r3_jitter_colour_gap4.py']
 train_cfg = dict(max_iters=1400)
-milestones = [560, 980]
-custom_hooks = [
-    dict(type='CurriculumHook', milestones=milestones, interval=50, patience=1000),
-    dict(type='WarpVisualizationHook', interval=1400, max_samples=4),
-    dict(type='ThroughputHook'),
-]
-default_hooks = dict(checkpoint=dict(interval=1400, max_keep_ckpts=1), logger=dict(interval=50))
 param_scheduler = [dict(type='MultiStepLR', by_epoch=False, milestones=[1260], gamma=0.1)]

@@ -4,10 +4,3 @@
 # joining at the same fractions of the run (40 % and 70 %).
 _base_ = ['./upper_body_r3_jitter_colour_gap4.py']
 train_cfg = dict(max_iters=1400)
-milestones = [560, 980]
-custom_hooks = [
-    dict(type='CurriculumHook', milestones=milestones, interval=50, patience=1000),
-    dict(type='WarpVisualizationHook', interval=1400, max_samples=4),
-    dict(type='ThroughputHook'),
-]
-default_hooks = dict(checkpoint=dict(interval=1400, max_keep_ckpts=1), logger=dict(interval=50))

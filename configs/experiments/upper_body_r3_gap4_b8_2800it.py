@@ -9,10 +9,3 @@ train_dataloader = dict(batch_size=8)
 # with the batch, and Adam's steps would then cover the same distance as the 1400 steps at 1e-3.
 auto_scale_lr = dict(enable=False)
 train_cfg = dict(max_iters=2800)
-milestones = [1120, 1960]
-custom_hooks = [
-    dict(type='CurriculumHook', milestones=milestones, interval=50, patience=1000),
-    dict(type='WarpVisualizationHook', interval=2800, max_samples=4),
-    dict(type='ThroughputHook'),
-]
-default_hooks = dict(checkpoint=dict(interval=2800, max_keep_ckpts=1), logger=dict(interval=50))

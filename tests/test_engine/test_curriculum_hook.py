@@ -124,6 +124,39 @@ def test_milestones_schedule_levels_by_iteration():
     assert hook.history == [[0, 1], [2, 2], [5, 3]]
 
 
+def test_milestones_as_fractions_of_the_run():
+    """[0.4, 0.7] of 700, 1400 and 2800 iterations are the integer milestones the experiment
+    configs used to spell out (280 / 490, 560 / 980, 1120 / 1960); 0.7 * 700 is 489.99...
+    in floating point, and must round to 490."""
+    for max_iters, expected in ((700, [280, 490]), (1400, [560, 980]), (2800, [1120, 1960]),
+                                (10, [4, 7])):
+        runner = _runner()
+        runner.max_iters = max_iters
+        hook = CurriculumHook(milestones=[0.4, 0.7])
+        hook.before_train(runner)
+        assert hook.milestones == expected
+    levels = []
+    for _ in range(10):
+        hook.after_train_iter(runner, 0, None, dict(loss=torch.tensor(1.0)))
+        runner.iter += 1
+        levels.append(runner.model.active_levels)
+    assert levels == [1, 1, 1, 2, 2, 2, 3, 3, 3, 3]
+    # resumed at iteration 5 of 10: the fractions resolve before the restored state is kept
+    checkpoint = {}
+    hook.before_save_checkpoint(runner, checkpoint)
+    resumed = _runner()
+    resumed.iter, resumed.max_iters = 5, 10
+    hook2 = CurriculumHook(milestones=[0.4, 0.7])
+    hook2.after_load_checkpoint(resumed, checkpoint)
+    hook2.before_train(resumed)
+    assert hook2.milestones == [4, 7]
+    hook2.after_train_iter(resumed, 0, None, dict(loss=torch.tensor(1.0)))
+    assert resumed.model.active_levels == 2  # iteration 6 of 10: between 4 and 7
+    for bad in ([0.4, 700], [0.0, 0.5], [0.5, 1.0], [0.4, 1.5]):
+        with pytest.raises(ValueError, match='fractions'):
+            CurriculumHook(milestones=bad)
+
+
 def test_resume_restores_state_but_load_from_starts_over():
     runner = _runner()
     hook = CurriculumHook(interval=1, patience=1, min_delta=0.5)

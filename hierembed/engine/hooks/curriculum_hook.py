@@ -35,7 +35,9 @@ class CurriculumHook(Hook):
 
     With ``milestones``, levels follow the iteration count instead (level ``r + 1`` from
     iteration ``milestones[r - 1]``), for runs that must be reproducible; the learning rate is
-    then left to the param schedulers.
+    then left to the param schedulers. Milestones given as fractions (floats in (0, 1)) are
+    fractions of the run, ``round(f * max_iters)`` at the start of training, so that a config
+    that changes ``train_cfg.max_iters`` moves its levels with it.
 
     The state (active levels, best, wait, lr reductions, the switch history) is stored in the
     checkpoint under ``'curriculum'`` and restored on resume; the model also keeps
@@ -47,7 +49,8 @@ class CurriculumHook(Hook):
         check_on: ``'train'`` or ``'val'``.
         patience: checks without improvement before the next level joins.
         min_delta: relative improvement that counts.
-        milestones: iterations at which levels 2, 3, ... join; disables the plateau test.
+        milestones: iterations (ints) or fractions of ``max_iters`` (floats in (0, 1)) at
+            which levels 2, 3, ... join; disables the plateau test.
         start_levels: active levels at the start of a fresh run.
         reduce_lr: lower the learning rate on plateaus once all levels are active.
         lr_factor: multiplier applied at each reduction.
@@ -75,6 +78,10 @@ class CurriculumHook(Hook):
             raise ValueError('interval and patience must be at least 1')
         if milestones is not None and list(milestones) != sorted(milestones):
             raise ValueError(f'milestones must be increasing, got {milestones}')
+        fractions = milestones is not None and any(isinstance(m, float) for m in milestones)
+        if fractions and not all(isinstance(m, float) and 0 < m < 1 for m in milestones):
+            raise ValueError('milestones must be all iterations (ints) or all fractions of the '
+                             f'run (floats in (0, 1)), got {milestones}')
         if not 0 < lr_factor < 1:
             raise ValueError(f'lr_factor must be in (0, 1), got {lr_factor}')
         self.monitor = monitor
@@ -82,7 +89,9 @@ class CurriculumHook(Hook):
         self.check_on = check_on
         self.patience = patience
         self.min_delta = min_delta
-        self.milestones = None if milestones is None else [int(m) for m in milestones]
+        self._fractions = list(milestones) if fractions else None
+        self.milestones = (None if milestones is None or fractions else
+                           [int(m) for m in milestones])
         self.start_levels = start_levels
         self.reduce_lr = reduce_lr
         self.lr_factor = lr_factor
@@ -176,6 +185,8 @@ class CurriculumHook(Hook):
 
     def before_train(self, runner) -> None:
         """Start a fresh curriculum, or keep the one restored from the checkpoint."""
+        if self._fractions is not None:
+            self.milestones = [round(f * runner.max_iters) for f in self._fractions]
         model = self._model(runner)
         if self._restored and runner.iter > 0:
             if int(model.active_levels) != self.active_levels:
