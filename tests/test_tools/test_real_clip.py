@@ -29,6 +29,16 @@ MODEL = dict(type='ClassEmbedder', active_levels=2,
                             max_channels=16))
 
 
+def assert_pairs_within(root, split, ranges):
+    """Both frames of every pair the dataset draws lie in one of ``ranges`` of this split."""
+    ds = VideoPairDataset(root, split=split, input_size=32, max_gap=50, jitter=None,
+                          pairs_per_video=40)
+    for i in range(len(ds)):
+        track, a, b, _ = ds.sample_pair(i)
+        fa, fb = track.frames[a], track.frames[b]
+        assert any(lo <= fa < hi and lo <= fb < hi for lo, hi in ranges), (fa, fb)
+
+
 @pytest.fixture
 def clip_root(tmp_path):
     frames = np.concatenate([panning_shot(0, 70, 20, 2), panning_shot(1, 190, 24, 3),
@@ -51,13 +61,27 @@ def test_prepare_holds_out_the_end_of_every_shot(clip_root):
             assert sorted(map(int, track['boxes'])) == list(range(lo, hi))
             # a still square of the frame's shorter side over the crop margin, centred
             assert set(map(tuple, track['boxes'].values())) == {(20.0, 4.0, 40.0, 40.0)}
-        # both frames of every pair within one shot's part of this split
-        ds = VideoPairDataset(root, split=split, input_size=32, max_gap=50, jitter=None,
-                              pairs_per_video=40)
-        for i in range(len(ds)):
-            track, a, b, _ = ds.sample_pair(i)
-            fa, fb = track.frames[a], track.frames[b]
-            assert any(lo <= fa < hi and lo <= fb < hi for lo, hi in ranges), (fa, fb)
+        assert_pairs_within(root, split, ranges)
+
+
+def test_prepare_interleaves_held_out_blocks(clip_root, tmp_path):
+    video, _, _ = clip_root
+    root = str(tmp_path / 'interleaved')
+    res = real_clip.prepare(video, root, hold_out=0.25, min_shot=8, interleave=4)
+    # blocks of 4 frames, every 4th of a shot held out; runs of one split are one track each
+    expected = dict(train=[(0, 12), (16, 20), (20, 32), (36, 44)], val=[(12, 16), (32, 36)])
+    assert res['frames'] == dict(train=12 + 4 + 12 + 8, val=4 + 4)
+    for split, ranges in expected.items():
+        with open(osp.join(root, 'annotations', f'videos_{split}.json')) as f:
+            (entry, ) = json.load(f)['videos']
+        assert [(min(map(int, t['boxes'])), max(map(int, t['boxes'])) + 1)
+                for t in entry['tracks']] == ranges
+        assert [t['id'] for t in entry['tracks']] == list(range(len(ranges)))
+        assert_pairs_within(root, split, ranges)
+    # a trailing block of one frame makes no pair and is left out
+    assert real_clip._split_shot(0, 9, 0.5, 4) == [('train', 0, 4), ('val', 4, 8)]
+    with pytest.raises(ValueError, match='interleave'):
+        real_clip.prepare(video, str(tmp_path / 'x'), interleave=1)
 
 
 def test_prepare_refuses_a_clip_without_a_long_shot(clip_root, tmp_path):

@@ -5,7 +5,10 @@ Two steps around an ordinary training run:
 ``prepare``: split a real video into shots at its cuts, and write a data_root whose train split
 holds the start of every shot and whose val split holds the end (``--hold-out``): one track per
 shot, a still centred square box (the crop is the frame's shorter side), so pairs never cross a
-cut and held-out pairs are frames the model never saw.
+cut and held-out pairs are frames the model never saw. ``--interleave N`` holds out blocks of N
+frames inside every shot instead (every ``round(1 / hold_out)``-th block), one track per block
+or run of training blocks: held-out frames between seen ones, which tells a warp that does not
+carry over in time (new content at the end of a shot) from one that does not carry over at all.
 
 ``evaluate``: on held-out pairs (drawn by the config's ``VideoPairDataset`` on the val split,
 without jitter), the photometric error (Eq. 2) of each level's warp against the identity warp's
@@ -49,6 +52,9 @@ def parse_args(argv: Optional[List[str]] = None):
     prep.add_argument('--out', required=True, help='the data_root to write annotations/ into')
     prep.add_argument('--hold-out', type=float, default=0.25,
                       help='fraction of each shot, at its end, held out (val split)')
+    prep.add_argument('--interleave', type=int, metavar='N',
+                      help='hold out blocks of N frames inside each shot (every '
+                      'round(1 / hold-out)-th block) instead of its end')
     prep.add_argument('--min-shot', type=int, default=16, help='shorter shots are dropped')
     prep.add_argument('--crop-margin', type=float, default=1.2,
                       help="the dataset's crop_margin: the box is the shorter side over it")
@@ -71,8 +77,15 @@ def parse_args(argv: Optional[List[str]] = None):
 
 
 def prepare(video: str, out: str, hold_out: float = 0.25, min_shot: int = 16,
-            crop_margin: float = 1.2, threshold: float = 30.0) -> Dict:
+            crop_margin: float = 1.2, threshold: float = 30.0,
+            interleave: Optional[int] = None) -> Dict:
     """Write ``out/annotations/videos_{train,val}.json`` for one video split by shots.
+
+    Args:
+        interleave: hold out blocks of this many frames inside each shot (block ``j`` of a shot
+            is held out when ``j % round(1 / hold_out) == round(1 / hold_out) - 1``) instead of
+            the last ``hold_out`` of it; every run of consecutive frames of one split is a track
+            of its own, so no pair crosses into the other split.
 
     Returns:
         ``shots`` (the kept ``(start, stop)`` ranges), ``dropped`` (shorter than ``min_shot``),
@@ -80,6 +93,8 @@ def prepare(video: str, out: str, hold_out: float = 0.25, min_shot: int = 16,
     """
     if not 0 < hold_out < 1:
         raise ValueError(f'--hold-out must lie in (0, 1), got {hold_out}')
+    if interleave is not None and interleave < 2:
+        raise ValueError(f'--interleave must be 2 frames or more, got {interleave}')
     _, height, width = probe(video)
     shots = detect_shots(video, threshold=threshold)
     kept = [s for s in shots if s[1] - s[0] >= min_shot]
@@ -92,16 +107,33 @@ def prepare(video: str, out: str, hold_out: float = 0.25, min_shot: int = 16,
                           splits=('train', 'val'))
     name = osp.splitext(osp.basename(video))[0]
     tracks = dict(train=[], val=[])
-    for k, (a, b) in enumerate(kept):
-        n_val = max(2, int(round((b - a) * hold_out)))
-        for split, (lo, hi) in (('train', (a, b - n_val)), ('val', (b - n_val, b))):
-            tracks[split].append(dict(id=k, boxes={str(t): box for t in range(lo, hi)}))
+    for a, b in kept:
+        for split, lo, hi in _split_shot(a, b, hold_out, interleave):
+            tracks[split].append(dict(id=len(tracks[split]),
+                                      boxes={str(t): box for t in range(lo, hi)}))
     for split in ('train', 'val'):
         ds.add_video(split, dict(id=name, path=rel_path(osp.abspath(video), out),
                                  identity=name, tracks=tracks[split]))
     ds.write()
     return dict(shots=kept, dropped=[s for s in shots if s not in kept],
                 frames={s: sum(len(t['boxes']) for t in tracks[s]) for s in tracks})
+
+
+def _split_shot(a: int, b: int, hold_out: float, interleave: Optional[int]) -> List:
+    """Frames ``[a, b)`` of one shot as ``(split, lo, hi)`` runs, in order."""
+    if interleave is None:
+        n_val = max(2, int(round((b - a) * hold_out)))
+        return [('train', a, b - n_val), ('val', b - n_val, b)]
+    period = max(2, int(round(1 / hold_out)))
+    runs = []
+    for lo in range(a, b, interleave):
+        split = 'val' if (lo - a) // interleave % period == period - 1 else 'train'
+        hi = min(lo + interleave, b)
+        if runs and runs[-1][0] == split:
+            runs[-1] = (split, runs[-1][1], hi)
+        else:
+            runs.append((split, lo, hi))
+    return [r for r in runs if r[2] - r[1] >= 2]  # a last frame alone makes no pair
 
 
 def _interval(num: np.ndarray, den: np.ndarray, rng: np.random.Generator, n: int = 2000):
@@ -181,7 +213,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     args = parse_args(argv)
     if args.command == 'prepare':
         res = prepare(args.video, args.out, args.hold_out, args.min_shot, args.crop_margin,
-                      args.threshold)
+                      args.threshold, args.interleave)
         print(f"{args.video}: {len(res['shots'])} shots {res['shots']} (dropped: "
               f"{res['dropped'] or 'none'}); {res['frames']['train']} train frames, "
               f"{res['frames']['val']} held-out frames -> {args.out}")
