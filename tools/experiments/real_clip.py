@@ -6,9 +6,10 @@ Two steps around an ordinary training run:
 holds the start of every shot and whose val split holds the end (``--hold-out``): one track per
 shot, a still centred square box (the crop is the frame's shorter side), so pairs never cross a
 cut and held-out pairs are frames the model never saw. ``--interleave N`` holds out blocks of N
-frames inside every shot instead (every ``round(1 / hold_out)``-th block), one track per block
-or run of training blocks: held-out frames between seen ones, which tells a warp that does not
-carry over in time (new content at the end of a shot) from one that does not carry over at all.
+frames inside every shot instead (every ``max(2, round(1 / hold_out))``-th block), one track
+per block or run of training blocks: held-out frames between seen ones, which tells a warp
+that does not carry over in time (new content at the end of a shot) from one that does not
+carry over at all.
 
 ``evaluate``: on held-out pairs (drawn by the config's ``VideoPairDataset`` on the val split,
 without jitter), the photometric error (Eq. 2) of each level's warp against the identity warp's
@@ -54,7 +55,7 @@ def parse_args(argv: Optional[List[str]] = None):
                       help='fraction of each shot, at its end, held out (val split)')
     prep.add_argument('--interleave', type=int, metavar='N',
                       help='hold out blocks of N frames inside each shot (every '
-                      'round(1 / hold-out)-th block) instead of its end')
+                      'max(2, round(1 / hold-out))-th block) instead of its end')
     prep.add_argument('--min-shot', type=int, default=16, help='shorter shots are dropped')
     prep.add_argument('--crop-margin', type=float, default=1.2,
                       help="the dataset's crop_margin: the box is the shorter side over it")
@@ -83,9 +84,10 @@ def prepare(video: str, out: str, hold_out: float = 0.25, min_shot: int = 16,
 
     Args:
         interleave: hold out blocks of this many frames inside each shot (block ``j`` of a shot
-            is held out when ``j % round(1 / hold_out) == round(1 / hold_out) - 1``) instead of
-            the last ``hold_out`` of it; every run of consecutive frames of one split is a track
-            of its own, so no pair crosses into the other split.
+            is held out when ``j % p == p - 1``, ``p = max(2, round(1 / hold_out))``: at most
+            every second block, whatever ``hold_out``) instead of the last ``hold_out`` of it;
+            every run of consecutive frames of one split is a track of its own, so no pair
+            crosses into the other split.
 
     Returns:
         ``shots`` (the kept ``(start, stop)`` ranges), ``dropped`` (shorter than ``min_shot``),
