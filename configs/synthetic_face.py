@@ -1,7 +1,8 @@
 # The CPU default of configs/synthetic_upper_body.py, untouched, on the procedural talking head
-# (rendered into data_root on first use; the same videos as configs/probes/synthetic_face.py).
+# (96 videos of 30 frames, docs/learning.md section 20, rendered into data_root on first use;
+# the probe, configs/probes/synthetic_face.py, renders other identities from another seed).
 _base_ = ['./synthetic_upper_body.py']
-data_root = 'data/synthetic_face'
+data_root = 'data/synthetic_face_96x30'
 train_dataloader = dict(dataset=dict(
     data_root=data_root,
-    procedural=dict(object_class='face', num_videos=24, num_frames=120, size=128, seed=0)))
+    procedural=dict(object_class='face', num_videos=96, num_frames=30, size=128, seed=0)))

@@ -13,6 +13,11 @@ custom_hooks = [
 default_hooks = dict(checkpoint=dict(interval=-1, max_keep_ckpts=1), logger=dict(interval=50))
 # The pair gap of the default of then: 50 frames (the default is 4 since learning.md section 12).
 # The batch of the default of then: 16 pairs (8 since learning.md section 15).
+# The training videos of the default of then: 24 x 120 frames (96 x 30 since
+# learning.md section 20).
+data_root = 'data/synthetic_face'
 train_dataloader = dict(
     batch_size=16,
-    dataset=dict(jitter=dict(rotate=0, scale=0, translate=0, color=0.2), max_gap=50))
+    dataset=dict(jitter=dict(rotate=0, scale=0, translate=0, color=0.2), max_gap=50,
+                 data_root=data_root,
+                 procedural=dict(num_videos=24, num_frames=120)))

@@ -1,7 +1,9 @@
-# docs/learning.md, section 18 (prepared, not yet run): the untouched-class check of
+# docs/learning.md, sections 18-20 (run in section 20): the untouched-class check of
 # upper_body_r3_gap4_b8_2800it_lr5e-4_400ids.py. The default's recipe on 96 videos of 30 frames
 # instead of 24 x 120 (the same 2880 frames; four times the identities, as 400 x 25 is for the
 # upper body), in the data_root of full_body_r3_jitter_colour_96ids.py (the same videos).
+# Since section 20 the default's own r=3 row (configs/synthetic_full_body.py resolves to the
+# same model, data and schedule): docs/results_full_body.md was regenerated from its three runs.
 _base_ = ['./full_body_r3_gap4_b8_2800it_lr5e-4.py']
 train_dataloader = dict(
     dataset=dict(
