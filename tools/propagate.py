@@ -9,7 +9,7 @@ keypoints where they are in the crop (what an identity warp gives).
 
 Usage:
     python tools/propagate.py --checkpoint work_dirs/x/iter_3000.pth \
-        --data-root data/synthetic_upper_body [--split test] [--max-videos 3] [--out-dir DIR]
+        --data-root data/synthetic_upper_body_400x25 [--split test] [--max-videos 3] [--out-dir DIR]
 """
 import argparse
 import json
