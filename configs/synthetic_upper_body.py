@@ -1,7 +1,7 @@
 # The embedded default: the CPU recipe (configs/_base_/cpu_recipe.py: the paper's
 # hyperparameters at CPU size with two measured changes) on a procedural upper-body class that
-# the dataset renders into data/synthetic_upper_body on first use (no download, no converter);
-# pairs at most 4 frames apart (below).
+# the dataset renders into data/synthetic_upper_body_400x25 on first use (no download, no
+# converter); pairs at most 4 frames apart, 400 videos of 25 frames (below).
 _base_ = [
     './_base_/cpu_recipe.py',
     './_base_/datasets/synthetic_upper_body.py',
