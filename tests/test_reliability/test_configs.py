@@ -1,5 +1,6 @@
 """Training configs a careless user writes: each refused before anything is built, or made to
 work, with the key and the file named."""
+import glob
 import os.path as osp
 import runpy
 import sys
@@ -98,3 +99,42 @@ def test_level1_memory_estimate_is_refused_with_the_number():
     with pytest.raises(MemoryError, match='about 4096.0 GiB'):
         _check(DEFAULT, dict(opts, **{'model.warp_head.base_size': 256}))
     _check(DEFAULT)  # the shipped default: 16 x 16^4 x 64 bytes = 64 MiB
+
+
+def _procedural_sets(path):
+    """``(data_root, render arguments)`` of every procedural set a shipped config renders: the
+    arguments ``ensure_procedural`` checks a rendered ``data_root`` against."""
+    from inspect import signature
+
+    from hierembed.datasets.procedural import ensure_procedural
+    defaults = {k: p.default for k, p in signature(ensure_procedural).parameters.items()
+                if k in ('num_videos', 'num_frames', 'size', 'seed')}
+    cfg = Config.fromfile(path)
+    sets = []
+    for ds in (cfg.get('train_dataloader', {}).get('dataset'), cfg.get('probe_dataset')):
+        if ds and ds.get('procedural'):
+            args = dict(defaults, **ds.procedural)
+            root = args.pop('data_root', None) or ds.data_root
+            sets.append((root, {k: args[k] for k in ('object_class', *defaults)}))
+    return sets
+
+
+def test_shipped_configs_never_ask_one_data_root_for_two_renders(monkeypatch):
+    """A ``data_root`` rendered with other counts is refused at run time (``ValueError``): two
+    shipped configs that share one must ask for the same videos. Guards the experiment configs
+    when a default's videos change (docs/learning.md section 20)."""
+    monkeypatch.syspath_prepend(REPO)  # configs/horse.py imports the horse plugin
+    paths = [p for pattern in ('configs/*.py', 'configs/experiments/*.py', 'configs/probes/*.py',
+                               'plugins/*/configs/**/*.py')
+             for p in sorted(glob.glob(osp.join(REPO, pattern), recursive=True))
+             if '_base_' not in p]
+    seen, checked = {}, 0
+    for path in paths:
+        for root, args in _procedural_sets(path):
+            first = seen.setdefault(root, (path, args))
+            assert first[1] == args, (
+                f'{osp.relpath(path, REPO)} and {osp.relpath(first[0], REPO)} render '
+                f'{root} with {args} and {first[1]}')
+            checked += 1
+    assert checked > 50 and {'data/synthetic_upper_body', 'data/synthetic_upper_body_400x25',
+                             'data/synthetic_face_96x30'} <= set(seen)
