@@ -9,6 +9,7 @@ import pytest
 from mmengine.config import Config
 from mmengine.registry import DefaultScope
 
+from hierembed.datasets.procedural import render_params
 from hierembed.engine.train_checks import check_train_cfg, known_config_keys, level1_prob_bytes
 from hierembed.registry import MODELS
 
@@ -104,18 +105,12 @@ def test_level1_memory_estimate_is_refused_with_the_number():
 def _procedural_sets(path):
     """``(data_root, render arguments)`` of every procedural set a shipped config renders: the
     arguments ``ensure_procedural`` checks a rendered ``data_root`` against."""
-    from inspect import signature
-
-    from hierembed.datasets.procedural import ensure_procedural
-    defaults = {k: p.default for k, p in signature(ensure_procedural).parameters.items()
-                if k in ('num_videos', 'num_frames', 'size', 'seed')}
     cfg = Config.fromfile(path)
     sets = []
     for ds in (cfg.get('train_dataloader', {}).get('dataset'), cfg.get('probe_dataset')):
         if ds and ds.get('procedural'):
-            args = dict(defaults, **ds.procedural)
-            root = args.pop('data_root', None) or ds.data_root
-            sets.append((root, {k: args[k] for k in ('object_class', *defaults)}))
+            root = ds.procedural.get('data_root') or ds.data_root
+            sets.append((root, render_params(**ds.procedural)))
     return sets
 
 

@@ -16,6 +16,22 @@ from .generate import VideoSpec, generate, render_frame
 PROCEDURAL_CLASSES = tuple(CLASSES)
 
 
+def render_params(object_class: str, num_videos: int = 100, num_frames: int = 100,
+                  size: int = 128, seed: int = 0, **kwargs) -> dict:
+    """What identifies one rendered set: the arguments a ``data_root`` rendered before is
+    checked against (the others, such as ``keypoint_stride``, are ignored here).
+
+    Args:
+        object_class, num_videos, num_frames, size, seed: as :func:`generate`, with
+            :func:`ensure_procedural`'s defaults.
+
+    Returns:
+        dict of those five values.
+    """
+    return dict(object_class=object_class, num_videos=num_videos, num_frames=num_frames,
+                size=size, seed=seed)
+
+
 def ensure_procedural(data_root: str, object_class: str, num_videos: int = 100,
                       num_frames: int = 100, size: int = 128, seed: int = 0,
                       timeout: float = 3600.0, **kwargs) -> bool:
@@ -34,8 +50,7 @@ def ensure_procedural(data_root: str, object_class: str, num_videos: int = 100,
         True if this call generated the data, False if it was already there.
     """
     ann = osp.join(data_root, 'annotations')
-    wanted = dict(object_class=object_class, num_videos=num_videos, num_frames=num_frames,
-                  size=size, seed=seed)
+    wanted = render_params(object_class, num_videos, num_frames, size, seed)
     if osp.isdir(ann):
         _check_params(ann, wanted)
         return False
@@ -65,5 +80,5 @@ def _check_params(ann_dir: str, wanted: dict) -> None:
                              f'{value!r}; use another data_root or delete this one')
 
 
-__all__ = ['generate', 'ensure_procedural', 'render_frame', 'VideoSpec', 'PROCEDURAL_CLASSES',
-           'CLASSES']
+__all__ = ['generate', 'ensure_procedural', 'render_params', 'render_frame', 'VideoSpec',
+           'PROCEDURAL_CLASSES', 'CLASSES']
