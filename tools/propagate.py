@@ -1,13 +1,21 @@
-"""Propagate keypoints labelled on a video's first frame through it with the learned warp.
+"""Propagate keypoints through a video with the learned warp.
 
-Reads a keypoint set whose images carry ``video_id`` and ``frame`` (the procedural classes
-write them; see docs/data.md for the rest of the format), takes the first labelled frame of each
-video as the anchor, carries its keypoints to the other labelled frames, writes an annotated
+Your own video: keypoints labelled on one or more frames (an anchor file, docs/data.md
+"Anchor keypoints"; a COCO keypoints file whose images carry ``frame`` is read too) are carried
+to every frame, each frame warped into its nearest anchor, the anchors pinned to their labels.
+Writes ``<name>.mp4`` (every frame, anchors in green), ``<name>_strip.png`` (a few frames side by
+side) and ``<name>_points.json`` (the points of every frame) into --out-dir::
+
+    python tools/propagate.py my_videos/clip.mp4 --checkpoint work_dirs/x/iter_300.pth \
+        --keypoints clip_frame0.json [--out-dir DIR] [--box X Y W H]
+
+Evaluation on a labelled collection (--data-root): reads a keypoint set whose images carry
+``video_id`` and ``frame`` (the procedural classes write them), takes the first labelled frame of
+each video as the anchor, carries its keypoints to the other labelled frames, writes an annotated
 mp4 per video (filled dots: propagated, rings: ground truth) and reports PCK@thr x max(bbox
 w, h) (thr 0.05 by default) along each video, next to the "static" baseline that keeps the
-keypoints where they are in the crop (what an identity warp gives).
+keypoints where they are in the crop (what an identity warp gives)::
 
-Usage:
     python tools/propagate.py --checkpoint work_dirs/x/iter_3000.pth \
         --data-root data/synthetic_upper_body_400x25 [--split test] [--max-videos 3] [--out-dir DIR]
 """
@@ -17,32 +25,75 @@ import os
 import os.path as osp
 from collections import defaultdict
 
-import cv2
-import numpy as np
-import torch
+import sys
 
-from hierembed.apis.inference import init_embedder
-from hierembed.apis.propagate import pck_along_video, propagate_keypoints
-from hierembed.datasets.transforms.crop import apply_affine, crop_matrix
-from hierembed.datasets.video_io import open_reader
+# Run from a checkout without installing: the package sits beside this folder.
+sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
+
+import cv2  # noqa: E402
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+
+from hierembed.apis.anchors import AnchorFileError, load_anchors  # noqa: E402
+from hierembed.apis.inference import (CheckpointConfigError, checkpoint_config,  # noqa: E402
+                                      init_embedder)
+from hierembed.apis.propagate import (pck_along_video, propagate_keypoints,  # noqa: E402
+                                      propagate_video)
+from hierembed.datasets.transforms.crop import (apply_affine, crop_matrix,  # noqa: E402
+                                                inside_frame_box)
+from hierembed.datasets.video_io import VideoDecodeError, open_reader  # noqa: E402
+from hierembed.visualization import draw_propagated, image_strip, save_rgb  # noqa: E402
 
 
-def parse_args():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(
+        description=__doc__.splitlines()[0],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog='Anchor file: {"keypoint_names": [...], "skeleton": [[1, 2]], '
+        '"frames": {"0": [[x, y], ...], "40": [[x, y], null, ...]}} (docs/data.md)')
+    parser.add_argument('video', nargs='?', help='a video file or a folder of frames: '
+                        'propagate --keypoints through every frame of it')
+    parser.add_argument('--keypoints', help='the anchor file (with VIDEO): keypoints on one or '
+                        'more frames, or COCO keypoints whose images carry `frame`')
+    parser.add_argument('--video-id', help='which video of a COCO --keypoints file (its images\' '
+                        '`video_id`) when it holds several')
+    parser.add_argument('--box', type=float, nargs=4, metavar=('X', 'Y', 'W', 'H'),
+                        help='the crop box on every frame (default: the anchor file\'s `box` '
+                        'or COCO bbox, else the whole frame cropped as the training data was)')
     parser.add_argument('--checkpoint', required=True)
     parser.add_argument('--config', default=None,
                         help='training config (default: the one stored in the checkpoint)')
-    parser.add_argument('--data-root', required=True)
+    parser.add_argument('--data-root', help='evaluation: a labelled collection')
     parser.add_argument('--split', default='test')
     parser.add_argument('--max-videos', type=int, default=3)
     parser.add_argument('--level', type=int, default=None)
     # 0.2 x max(bbox w, h) is about a forearm here: keypoints that stay put already score ~80 %.
     parser.add_argument('--thr', type=float, default=0.05)
-    parser.add_argument('--margin', type=float, default=1.2,
-                        help='crop margin: the one the model was trained with (VideoPairDataset)')
+    parser.add_argument('--margin', type=float, default=None,
+                        help='crop margin (default: the training config\'s crop_margin, 1.2)')
     parser.add_argument('--out-dir', default=None)
+    parser.add_argument('--fps', type=float, default=None,
+                        help='frame rate of the written mp4 (default: the video\'s, else 10)')
     parser.add_argument('--device', default='cuda' if torch.cuda.is_available() else 'cpu')
-    return parser.parse_args()
+    args = parser.parse_args(argv)
+    if (args.video is None) == (args.data_root is None):
+        parser.error('give either VIDEO with --keypoints (your own video) or --data-root '
+                     '(evaluation on a labelled collection)')
+    if args.video is not None and not args.keypoints:
+        parser.error('VIDEO needs --keypoints ANCHOR.json (docs/data.md, "Anchor keypoints")')
+    return args
+
+
+def training_crop(config, checkpoint) -> dict:
+    """The training dataset's crop_margin and whole_frame (defaults 1.2 and 'inside')."""
+    from mmengine.config import Config
+    cfg = None
+    try:
+        cfg = Config.fromfile(config) if config else checkpoint_config(checkpoint)
+    except CheckpointConfigError:
+        pass
+    ds = ((cfg or {}).get('train_dataloader') or {}).get('dataset') or {}
+    return dict(margin=ds.get('crop_margin', 1.2), whole_frame=ds.get('whole_frame', 'inside'))
 
 
 def load_videos(data_root: str, split: str) -> dict:
@@ -85,9 +136,81 @@ def draw(frame, pred, gt, vis, skeleton):
     return img
 
 
-def main():
-    args = parse_args()
-    model = init_embedder(args.config, args.checkpoint, device=args.device)
+def propagate_own_video(args, model) -> dict:
+    """VIDEO mode: carry the anchor file's keypoints to every frame; write mp4, strip, JSON."""
+    anchors = load_anchors(args.keypoints, args.video_id)
+    if not osp.exists(args.video):
+        raise FileNotFoundError(f'{args.video}: video not found')
+    reader = open_reader(args.video)
+    num = reader.num_frames
+    first = reader.get([0])[0]
+    height, width = first.shape[:2]
+    crop = training_crop(args.config, args.checkpoint)
+    margin = args.margin if args.margin is not None else crop['margin']
+    whole = ([0.0, 0.0, width, height] if crop['whole_frame'] == 'pad'
+             else inside_frame_box(width, height, margin))
+    boxes = (np.tile(np.asarray(args.box, np.float64), (num, 1)) if args.box
+             else anchors.crop_boxes(num, whole))
+    res = propagate_video(model, reader, anchors, boxes, margin=margin, level=args.level)
+    name = osp.splitext(osp.basename(osp.normpath(args.video)))[0]
+    out_dir = args.out_dir or osp.join(osp.dirname(osp.abspath(args.checkpoint)), 'propagate',
+                                       name)
+    os.makedirs(out_dir, exist_ok=True)
+    fps = args.fps or cv2.VideoCapture(args.video).get(cv2.CAP_PROP_FPS) or 10.0
+    mp4, strip_png = osp.join(out_dir, f'{name}.mp4'), osp.join(out_dir, f'{name}_strip.png')
+    anchor_frames = set(anchors.frames)
+    strip_frames = sorted(anchor_frames | set(np.linspace(0, num - 1, 6).round().astype(int)
+                                              .tolist()))
+    writer, strip = None, []
+    for start in range(0, num, 32):
+        idx = list(range(start, min(num, start + 32)))
+        for t, frame in zip(idx, reader.get(idx)):
+            img = draw_propagated(frame, res['points'][t], anchors.skeleton, t in anchor_frames,
+                                  f'frame {t}' + (' (anchor)' if t in anchor_frames else ''))
+            if writer is None:
+                writer = cv2.VideoWriter(mp4, cv2.VideoWriter_fourcc(*'mp4v'), float(fps),
+                                         (img.shape[1], img.shape[0]))
+            writer.write(cv2.cvtColor(img, cv2.COLOR_RGB2BGR))
+            if t in strip_frames:
+                strip.append(img)
+    writer.release()
+    save_rgb(strip_png, image_strip(strip))
+    points_json = osp.join(out_dir, f'{name}_points.json')
+    report = dict(video=args.video, checkpoint=args.checkpoint, keypoints_file=args.keypoints,
+                  keypoint_names=anchors.names, anchors=anchors.frames, num_frames=num,
+                  width=width, height=height, mp4=mp4, strip=strip_png, frames=[
+                      dict(frame=t, anchor=[int(a) for a in res['source'][t]],
+                           points=[None if not np.isfinite(p).all() else
+                                   [round(float(p[0]), 2), round(float(p[1]), 2)]
+                                   for p in res['points'][t]])
+                      for t in range(num)])
+    with open(points_json, 'w') as f:
+        json.dump(report, f, indent=1)
+    print(f'{args.video}: {len(anchors.frames)} anchor frame(s) {anchors.frames}, '
+          f'{len(anchors.names)} keypoints carried to {num} frames')
+    print(f'video:  {mp4}\nstrip:  {strip_png}\npoints: {points_json}')
+    return report
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    try:
+        if args.video is not None:
+            load_anchors(args.keypoints, args.video_id)  # a bad file fails before the model
+        model = init_embedder(args.config, args.checkpoint, device=args.device)
+        if args.video is not None:
+            return propagate_own_video(args, model)
+        return evaluate(args, model)
+    except (AnchorFileError, FileNotFoundError, VideoDecodeError, CheckpointConfigError,
+            ValueError) as e:
+        print(f'tools/propagate.py: error: {str(e).splitlines()[0]}', file=sys.stderr)
+        sys.exit(1)
+
+
+def evaluate(args, model) -> dict:
+    """--data-root mode: from the first labelled frame of each video to the others, scored."""
+    if args.margin is None:
+        args.margin = training_crop(args.config, args.checkpoint)['margin']
     out_dir = args.out_dir or osp.join(osp.dirname(osp.abspath(args.checkpoint)), 'propagate')
     os.makedirs(out_dir, exist_ok=True)
     labelled, names, skeleton = load_videos(args.data_root, args.split)
@@ -131,6 +254,7 @@ def main():
         json.dump(report, f, indent=2)
     print(f'mean PCK@{args.thr}: propagated {report["pck"]:.1f}, static {report["static_pck"]:.1f}'
           f' ({osp.join(out_dir, "propagate.json")})')
+    return report
 
 
 if __name__ == '__main__':

@@ -79,11 +79,66 @@ def _flow_source(flow: torch.Tensor, points: torch.Tensor) -> torch.Tensor:
     return points.float() + _at_points(flow, points)
 
 
+def crop_frame(frame: np.ndarray, box: Sequence[float], size: int, margin: float):
+    """A frame cropped as the training data crops it.
+
+    Args:
+        frame: [H, W, 3] uint8 RGB; box: [4] x, y, w, h; size: S; margin: the crop margin.
+
+    Returns:
+        The crop [3, S, S] uint8 tensor and its [2, 3] matrix (image -> crop pixels).
+    """
+    return _crop(frame, box, size, margin)
+
+
+@torch.no_grad()
+def warp_points(model, anchor_crop: torch.Tensor, crops: torch.Tensor, points: np.ndarray,
+                level: Optional[int] = None) -> np.ndarray:
+    """Where points of the anchor's crop are in other crops, by the learned warp.
+
+    Each crop is warped *into* the anchor (it is the source); a point's position in the crop
+    is the expected source coordinate of its anchor pixel at ``level``.
+
+    Args:
+        model: a ``ClassEmbedder`` in eval mode.
+        anchor_crop: [3, S, S] uint8 (or float in [0, 1]) the anchor's crop.
+        crops: [B, 3, S, S] the other crops, same type.
+        points: [N, 2] (x, y) pixels of the anchor's crop.
+        level: warp level to read (default: the model's active levels).
+
+    Returns:
+        [B, N, 2] (x, y) pixels of each crop.
+    """
+    device = next(model.parameters()).device
+    size = model.input_size
+    level = model.active_levels if level is None else level
+    width = model.warp_head.sizes[level - 1]
+    # crop pixels -> level pixels (pixel centres at integers in both)
+    kp_level = np.rint((np.asarray(points, np.float64) + 0.5) * width / size - 0.5)
+    src = images_to_float(crops.to(device))
+    tgt = images_to_float(anchor_crop[None].to(device)).expand(len(src), -1, -1, -1)
+    res = model.warp(src, tgt, num_levels=level)
+    pts = torch.as_tensor(kp_level, dtype=torch.float32, device=device)
+    pts = pts[None].expand(len(src), -1, -1)
+    if res['prob'][level - 1] is not None:
+        pos = expected_source(res['prob'][level - 1], res['src'][level - 1], pts)
+    else:  # a deterministic flow head (the FAb-Net-style baseline)
+        pos = _flow_source(res['flow'][level - 1], pts)
+    return (pos.cpu().numpy().astype(np.float64) + 0.5) * size / width - 0.5
+
+
+def to_image(points: np.ndarray, matrix: np.ndarray) -> np.ndarray:
+    """Crop pixels [N, 2] -> image pixels, through the inverse of a crop's [2, 3] matrix."""
+    return apply_affine(points, np.linalg.inv(np.vstack([matrix, [0, 0, 1]]))[:2])
+
+
 @torch.no_grad()
 def propagate_keypoints(model, frames: Sequence[np.ndarray], boxes: Sequence[Sequence[float]],
                         anchor_keypoints: np.ndarray, anchor: int = 0, margin: float = 1.2,
                         level: Optional[int] = None, batch_size: int = 16) -> np.ndarray:
     """Carry keypoints from the anchor frame to every frame of a video.
+
+    The anchor frame keeps its keypoints exactly (it is not warped to itself).
 
     Args:
         model: a ``ClassEmbedder`` (eval mode is set here), on any device: the crops go to
@@ -100,32 +155,38 @@ def propagate_keypoints(model, frames: Sequence[np.ndarray], boxes: Sequence[Seq
         [T, N, 2] keypoints (x, y) in the pixels of each frame.
     """
     model.eval()
-    device = next(model.parameters()).device
     size = model.input_size
-    level = model.active_levels if level is None else level
     crops, mats = zip(*(_crop(f, b, size, margin) for f, b in zip(frames, boxes)))
-    crops = images_to_float(torch.stack(crops).to(device))
-    width = model.warp_head.sizes[level - 1]
-    # anchor crop pixels -> level pixels (pixel centres at integers in both)
+    crops = torch.stack(crops)
     kp_crop = apply_affine(anchor_keypoints, mats[anchor])
-    kp_level = np.rint((kp_crop + 0.5) * width / size - 0.5)
     out = np.zeros((len(frames), len(anchor_keypoints), 2), np.float64)
     for start in range(0, len(frames), batch_size):
         idx = list(range(start, min(len(frames), start + batch_size)))
-        src_frames = crops[idx]
-        tgt = crops[anchor:anchor + 1].expand(len(idx), -1, -1, -1)
-        res = model.warp(src_frames, tgt, num_levels=level)
-        pts = torch.as_tensor(kp_level, dtype=torch.float32, device=device)
-        pts = pts[None].expand(len(idx), -1, -1)
-        if res['prob'][level - 1] is not None:
-            pos = expected_source(res['prob'][level - 1], res['src'][level - 1], pts)
-        else:  # a deterministic flow head (the FAb-Net-style baseline)
-            pos = _flow_source(res['flow'][level - 1], pts)
-        pos = pos.cpu().numpy()
-        pos_crop = (pos + 0.5) * size / width - 0.5
+        pos_crop = warp_points(model, crops[anchor], crops[idx], kp_crop, level)
         for j, t in enumerate(idx):
-            inv = np.linalg.inv(np.vstack([mats[t], [0, 0, 1]]))[:2]
-            out[t] = apply_affine(pos_crop[j], inv)
+            out[t] = to_image(pos_crop[j], mats[t])
+    out[anchor] = np.asarray(anchor_keypoints, np.float64)[:, :2]
+    return out
+
+
+def nearest_anchors(num_frames: int, anchors: Dict[int, np.ndarray]) -> np.ndarray:
+    """For every frame and keypoint, the nearest anchor frame that labels the keypoint.
+
+    Args:
+        num_frames: T.
+        anchors: frame -> [N, 3] (x, y, v) keypoints; ``v > 0`` labels a keypoint.
+
+    Returns:
+        [T, N] int anchor frames (ties go to the earlier anchor), -1 where no anchor labels
+        the keypoint.
+    """
+    frames = sorted(anchors)
+    labels = np.stack([np.asarray(anchors[a])[:, 2] > 0 for a in frames])  # [A, N]
+    dist = np.abs(np.arange(num_frames)[:, None] - np.asarray(frames)[None])  # [T, A]
+    dist = np.where(labels[None], dist[:, :, None], np.iinfo(np.int64).max)  # [T, A, N]
+    best = dist.argmin(1)  # [T, N]: the first of equals, i.e. the earlier anchor
+    out = np.asarray(frames)[best]
+    out[:, ~labels.any(0)] = -1
     return out
 
 
@@ -149,3 +210,59 @@ def pck_along_video(pred: np.ndarray, gt: np.ndarray, visible: np.ndarray,
         100 * pck_accuracy(pred[t:t + 1], gt[t:t + 1], visible[t:t + 1], thr, norms[t:t + 1])[1]
         for t in range(len(pred))]
     return dict(pck=100 * pck_accuracy(pred, gt, visible, thr, norms)[1], per_frame=per_frame)
+
+
+@torch.no_grad()
+def propagate_video(model, reader, anchors, boxes: np.ndarray, margin: float = 1.2,
+                    level: Optional[int] = None, chunk: int = 32) -> Dict[str, np.ndarray]:
+    """Carry keypoints labelled on anchor frames to every frame of a video.
+
+    Every frame is warped into the nearest anchor that labels each keypoint
+    (:func:`nearest_anchors`); anchor frames keep their labels exactly. Frames are decoded and
+    cropped ``chunk`` at a time, so a long video is never held in memory whole.
+
+    Args:
+        model: a ``ClassEmbedder``.
+        reader: a frame reader (:func:`hierembed.datasets.video_io.open_reader`): ``num_frames``
+            and ``get(indices) -> [K, H, W, 3]`` uint8 RGB.
+        anchors: :class:`hierembed.apis.anchors.Anchors` (frame -> [N, 3] (x, y, v)).
+        boxes: [T, 4] the box (x, y, w, h) each frame is cropped around.
+        margin: the crop margin the model was trained with.
+        level: warp level to read (default: the model's active levels).
+        chunk: frames decoded and warped at once.
+
+    Returns:
+        ``points`` [T, N, 2] (x, y) image pixels and ``source`` [T, N] the anchor frame each
+        point was carried from (-1: no anchor labels that keypoint; its points are NaN).
+    """
+    model.eval()
+    size = model.input_size
+    num = reader.num_frames
+    for a in anchors.points:
+        if not 0 <= a < num:
+            raise ValueError(f'anchor frame {a} is outside the video ({num} frames)')
+    source = nearest_anchors(num, anchors.points)
+    anchor_crops = {}
+    for a in anchors.points:
+        crop, mat = _crop(reader.get([a])[0], boxes[a], size, margin)
+        anchor_crops[a] = (crop, apply_affine(anchors.points[a][:, :2], mat))
+    points = np.full((num, source.shape[1], 2), np.nan)
+    for start in range(0, num, chunk):
+        idx = list(range(start, min(num, start + chunk)))
+        crops, mats = zip(*(_crop(f, boxes[t], size, margin)
+                            for f, t in zip(reader.get(idx), idx)))
+        crops = torch.stack(crops)
+        for a, (anchor_crop, kp_crop) in anchor_crops.items():
+            rows = [j for j, t in enumerate(idx) if (source[t] == a).any()]
+            if not rows:
+                continue
+            pos = warp_points(model, anchor_crop, crops[rows], kp_crop, level)
+            for j, p in zip(rows, pos):
+                t = idx[j]
+                use = source[t] == a
+                points[t, use] = to_image(p, mats[j])[use]
+    for a, kps in anchors.points.items():  # pinned to their labels
+        labelled = kps[:, 2] > 0
+        points[a, labelled] = kps[labelled, :2]
+        source[a, labelled] = a
+    return dict(points=points, source=source)

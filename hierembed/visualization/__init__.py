@@ -1,3 +1,3 @@
-from .keypoint_drawing import (draw_keypoints, draw_prediction, keypoint_panel,  # noqa: F401
-                               save_rgb)
+from .keypoint_drawing import (draw_keypoints, draw_prediction, draw_propagated,  # noqa: F401
+                               image_strip, keypoint_panel, save_rgb)
 from .warp_visualizer import WarpVisualizer, draw_warp_grid  # noqa: F401

@@ -43,7 +43,8 @@ def draw_keypoints(image: np.ndarray, keypoints: np.ndarray, mask: Optional[np.n
     keypoints = np.asarray(keypoints, dtype=np.float64)
     mask = np.ones(len(keypoints), bool) if mask is None else np.asarray(mask) > 0
     mask = mask & np.isfinite(keypoints).all(axis=1)
-    points = [tuple(int(round(v)) for v in p) for p in keypoints.tolist()] if len(keypoints) else []
+    points = [tuple(int(round(v)) for v in p)
+              for p in np.nan_to_num(keypoints).tolist()] if len(keypoints) else []
     for a, b in skeleton:
         if mask[a] and mask[b]:
             cv2.line(image, points[a], points[b], color, thickness, cv2.LINE_AA)
@@ -119,6 +120,64 @@ def keypoint_panel(images: Sequence, preds: np.ndarray, gts: np.ndarray, gt_visi
     return grid
 
 
+def draw_propagated(frame: np.ndarray, points: np.ndarray, skeleton: Sequence[Tuple[int, int]] = (),
+                    anchor: bool = False, caption: str = '', max_side: int = 640) -> np.ndarray:
+    """A frame with propagated keypoints: red rings, or green dots on an anchor frame (its
+    labels), numbered, with the skeleton and a caption.
+
+    Args:
+        frame: [H, W, 3] uint8 RGB.
+        points: [K, 2] (x, y) image pixels (NaN: not drawn).
+        skeleton: 0-based index pairs.
+        anchor: whether the frame is an anchor (drawn in the ground-truth colour).
+        caption: text drawn in the top-left corner.
+        max_side: frames larger than this are shrunk to it (small frames are enlarged to 256).
+
+    Returns:
+        [h, w, 3] uint8 RGB, the frame scaled by ``min(max_side, max(256, side)) / side``.
+    """
+    side = max(frame.shape[:2])
+    scale = min(max_side, max(256, side)) / side
+    canvas = cv2.resize(frame, (int(round(frame.shape[1] * scale)),
+                                int(round(frame.shape[0] * scale))),
+                        interpolation=cv2.INTER_LINEAR)
+    pts = np.asarray(points, np.float64) * scale
+    radius = max(3, int(round(max(canvas.shape[:2]) / 100)))
+    color = GT_COLOR if anchor else PRED_COLOR
+    draw_keypoints(canvas, pts, None, skeleton, color, filled=anchor, radius=radius,
+                   thickness=2)
+    for k in np.flatnonzero(np.isfinite(pts).all(1)):
+        x, y = (int(round(v)) for v in pts[k])
+        cv2.putText(canvas, str(k), (x + radius + 1, y - radius - 1), cv2.FONT_HERSHEY_SIMPLEX,
+                    0.4, (255, 255, 255), 1, cv2.LINE_AA)
+    if caption:
+        cv2.putText(canvas, caption, (6, 18), cv2.FONT_HERSHEY_SIMPLEX, 0.5, (0, 0, 0), 3,
+                    cv2.LINE_AA)
+        cv2.putText(canvas, caption, (6, 18), cv2.FONT_HERSHEY_SIMPLEX, 0.5, (255, 255, 255), 1,
+                    cv2.LINE_AA)
+    return np.ascontiguousarray(canvas)
+
+
+def image_strip(images: Sequence[np.ndarray], height: int = 160, gap: int = 2) -> np.ndarray:
+    """Images side by side at one height, on white.
+
+    Args:
+        images: [H_i, W_i, 3] uint8.
+        height: the strip's height in pixels.
+
+    Returns:
+        [height, W, 3] uint8.
+    """
+    tiles = [cv2.resize(im, (max(1, int(round(im.shape[1] * height / im.shape[0]))), height),
+                        interpolation=cv2.INTER_AREA) for im in images]
+    parts = []
+    for i, t in enumerate(tiles):
+        if i:
+            parts.append(np.full((height, gap, 3), 255, np.uint8))
+        parts.append(t)
+    return np.concatenate(parts, 1)
+
+
 def save_rgb(path: str, image: np.ndarray) -> None:
     """Write an [H, W, 3] RGB uint8 image (PNG by the extension)."""
     if not cv2.imwrite(path, cv2.cvtColor(image, cv2.COLOR_RGB2BGR)):
@@ -126,4 +185,5 @@ def save_rgb(path: str, image: np.ndarray) -> None:
 
 
 __all__ = ['draw_keypoints', 'draw_prediction', 'keypoint_panel', 'save_rgb', 'to_hwc_uint8',
+           'draw_propagated', 'image_strip',
            'GT_COLOR', 'PRED_COLOR']

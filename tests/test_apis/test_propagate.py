@@ -53,3 +53,26 @@ def test_pck_along_video_is_strict_at_the_threshold():
     pred = np.array([[[2.0, 0.0], [1.999, 0.0]]])  # exactly at 2 px, just under
     res = pck_along_video(pred, gt, np.ones((1, 2)), np.array([10.0]), thr=0.2)
     assert res['pck'] == 50.0 and res['per_frame'] == [50.0]
+
+
+def test_propagate_keypoints_pins_the_anchor():
+    from mmengine.config import Config
+
+    from hierembed.apis.propagate import propagate_keypoints
+    from hierembed.registry import MODELS
+    from hierembed.utils import register_all_modules
+    register_all_modules()
+    torch.manual_seed(0)
+    model = MODELS.build(Config(dict(model=dict(
+        type='ClassEmbedder',
+        encoder=dict(type='ConvEncoder', input_size=32, embed_dim=16, base_channels=8,
+                     max_channels=16),
+        warp_head=dict(type='HierarchicalWarpHead', base_size=8, num_levels=2, topk=4,
+                       max_channels=16),
+        active_levels=2))).model)
+    rng = np.random.default_rng(0)
+    frames = [rng.integers(0, 255, (40, 50, 3), dtype=np.uint8) for _ in range(3)]
+    kps = np.array([[10.3, 12.7], [33.1, 20.0]])
+    out = propagate_keypoints(model, frames, [[0, 0, 50, 40]] * 3, kps, anchor=1)
+    np.testing.assert_array_equal(out[1], kps)
+    assert out.shape == (3, 2, 2) and np.isfinite(out).all()
