@@ -20,6 +20,7 @@ import numpy as np  # noqa: E402
 from mmengine.config import Config, DictAction  # noqa: E402
 from mmengine.registry import DefaultScope  # noqa: E402
 
+from hierembed.datasets.transforms import outside_fraction  # noqa: E402
 from hierembed.registry import DATASETS  # noqa: E402
 from hierembed.utils import register_all_modules  # noqa: E402
 from hierembed.visualization import draw_keypoints, save_rgb  # noqa: E402
@@ -75,6 +76,20 @@ def _stack(rows: List[np.ndarray]) -> np.ndarray:
     return np.concatenate(padded, 0)
 
 
+def border_share(dataset, per_track: int = 5) -> float:
+    """The share of sampled crops (``per_track`` boxes a track) of which more than half lies
+    outside the frame, i.e. is replicated border."""
+    flags = []
+    for v, ts in enumerate(dataset.tracks):
+        video = dataset.videos[v]
+        for t in ts:
+            for pos in np.unique(np.linspace(0, len(t.frames) - 1, per_track).round()):
+                box = dataset.crop_box(t, int(pos))
+                flags.append(outside_fraction(box, video['width'], video['height'],
+                                              dataset.crop.margin) > 0.5)
+    return float(np.mean(flags)) if flags else 0.0
+
+
 def summarize_pairs(dataset) -> Dict:
     """Counts of a :class:`hierembed.datasets.VideoPairDataset` (or subclass)."""
     tracks = [t for ts in dataset.tracks for t in ts]
@@ -83,7 +98,7 @@ def summarize_pairs(dataset) -> Dict:
                 frames=int(sum(len(t.frames) for t in tracks)),
                 anchor_frames=int(sum(len(t.anchors) for t in tracks)),
                 pairs_per_epoch=len(dataset), max_gap=dataset.max_gap,
-                skipped=int(dataset.num_skipped))
+                skipped=int(dataset.num_skipped), mostly_border=border_share(dataset))
 
 
 def pair_rows(dataset, num_pairs: int) -> List[np.ndarray]:
@@ -183,6 +198,12 @@ def _print(summary: Dict) -> None:
               f'{p["frames"]} frames ({p["anchor_frames"]} with a partner within max_gap='
               f'{p["max_gap"]}), {p["pairs_per_epoch"]} pairs/epoch, {p["skipped"]} skipped '
               'items')
+        if p['mostly_border'] > 0.5:
+            print(f'WARNING: in {100 * p["mostly_border"]:.0f} % of the sampled crops more than '
+                  'half of the crop lies outside the frame (replicated border): boxes near or '
+                  'beyond the frame\'s edges, or whole frames with whole_frame=\'pad\'; the '
+                  'model learns little from border. Check the boxes, or use the dataset\'s '
+                  'default whole_frame=\'inside\' (docs/data.md)')
     if k:
         print(f'KeypointDataset ({k["ann_file"]}): {k["instances"]} instances of '
               f'{k["object_class"]!r}, {k["num_keypoints"]} keypoints, norm {k["norm_type"]!r}, '

@@ -35,12 +35,11 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
 from hierembed.apis.anchors import AnchorFileError, load_anchors  # noqa: E402
-from hierembed.apis.inference import (CheckpointConfigError, checkpoint_config,  # noqa: E402
-                                      init_embedder)
+from hierembed.apis.inference import (CheckpointConfigError, crop_settings,  # noqa: E402
+                                      frame_box, init_embedder)
 from hierembed.apis.propagate import (pck_along_video, propagate_keypoints,  # noqa: E402
                                       propagate_video)
-from hierembed.datasets.transforms.crop import (apply_affine, crop_matrix,  # noqa: E402
-                                                inside_frame_box)
+from hierembed.datasets.transforms.crop import apply_affine, crop_matrix  # noqa: E402
 from hierembed.datasets.video_io import VideoDecodeError, open_reader  # noqa: E402
 from hierembed.visualization import draw_propagated, image_strip, save_rgb  # noqa: E402
 
@@ -82,18 +81,6 @@ def parse_args(argv=None):
     if args.video is not None and not args.keypoints:
         parser.error('VIDEO needs --keypoints ANCHOR.json (docs/data.md, "Anchor keypoints")')
     return args
-
-
-def training_crop(config, checkpoint) -> dict:
-    """The training dataset's crop_margin and whole_frame (defaults 1.2 and 'inside')."""
-    from mmengine.config import Config
-    cfg = None
-    try:
-        cfg = Config.fromfile(config) if config else checkpoint_config(checkpoint)
-    except CheckpointConfigError:
-        pass
-    ds = ((cfg or {}).get('train_dataloader') or {}).get('dataset') or {}
-    return dict(margin=ds.get('crop_margin', 1.2), whole_frame=ds.get('whole_frame', 'inside'))
 
 
 def load_videos(data_root: str, split: str) -> dict:
@@ -145,10 +132,11 @@ def propagate_own_video(args, model) -> dict:
     num = reader.num_frames
     first = reader.get([0])[0]
     height, width = first.shape[:2]
-    crop = training_crop(args.config, args.checkpoint)
-    margin = args.margin if args.margin is not None else crop['margin']
-    whole = ([0.0, 0.0, width, height] if crop['whole_frame'] == 'pad'
-             else inside_frame_box(width, height, margin))
+    crop = crop_settings(args.config, args.checkpoint)
+    if args.margin is not None:
+        crop['margin'] = args.margin
+    margin = crop['margin']
+    whole = frame_box(width, height, crop)
     boxes = (np.tile(np.asarray(args.box, np.float64), (num, 1)) if args.box
              else anchors.crop_boxes(num, whole))
     res = propagate_video(model, reader, anchors, boxes, margin=margin, level=args.level)
@@ -210,7 +198,7 @@ def main(argv=None):
 def evaluate(args, model) -> dict:
     """--data-root mode: from the first labelled frame of each video to the others, scored."""
     if args.margin is None:
-        args.margin = training_crop(args.config, args.checkpoint)['margin']
+        args.margin = crop_settings(args.config, args.checkpoint)['margin']
     out_dir = args.out_dir or osp.join(osp.dirname(osp.abspath(args.checkpoint)), 'propagate')
     os.makedirs(out_dir, exist_ok=True)
     labelled, names, skeleton = load_videos(args.data_root, args.split)

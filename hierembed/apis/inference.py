@@ -3,8 +3,9 @@ import contextlib
 import copy
 import logging
 import os.path as osp
-from typing import Optional, Union
+from typing import Dict, List, Optional, Sequence, Union
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 from mmengine.config import Config, ConfigDict
@@ -199,23 +200,102 @@ def init_embedder(cfg_or_path: CfgLike, checkpoint: Optional[str] = None, device
     return model
 
 
+def crop_settings(cfg_or_path: CfgLike = None, checkpoint: Optional[str] = None) -> Dict:
+    """How the training data cropped its frames: the training config's
+    ``train_dataloader.dataset`` ``crop_margin`` and ``whole_frame`` (defaults 1.2 and
+    ``'inside'``, :class:`hierembed.datasets.VideoPairDataset`'s).
+
+    Args:
+        cfg_or_path: the training config; None: the one stored in ``checkpoint``.
+        checkpoint: a checkpoint; a config stored only as text is ignored (defaults).
+
+    Returns:
+        ``dict(margin=float, whole_frame=str)``.
+    """
+    cfg = _as_config(cfg_or_path) if cfg_or_path is not None else None
+    if cfg is None and checkpoint is not None:
+        try:
+            cfg = checkpoint_config(checkpoint)
+        except CheckpointConfigError:
+            cfg = None
+    ds = ((cfg or {}).get('train_dataloader') or {}).get('dataset') or {}
+    return dict(margin=float(ds.get('crop_margin', 1.2)),
+                whole_frame=ds.get('whole_frame', 'inside'))
+
+
+def frame_box(width: int, height: int, crop: Dict) -> np.ndarray:
+    """The box [4] a whole frame is cropped around, as :func:`crop_settings` says the training
+    data did (``'inside'``: the largest centred square inside the frame)."""
+    from hierembed.datasets.transforms import inside_frame_box
+    if crop.get('whole_frame', 'inside') == 'pad':
+        return np.array([0.0, 0.0, width, height])
+    return inside_frame_box(width, height, crop.get('margin', 1.2))
+
+
+def _as_batch(images: Union[torch.Tensor, Sequence[np.ndarray]], device,
+              size: Optional[int]) -> torch.Tensor:
+    """[B, 3, S, S] float in [0, 1] from a batch tensor or a list of [H, W, 3] arrays."""
+    if isinstance(images, torch.Tensor):
+        batch = images_to_float(images.to(device))
+        if size is not None and tuple(batch.shape[-2:]) != (size, size):
+            batch = F.interpolate(batch, size=(size, size), mode='bilinear',
+                                  align_corners=False, antialias=True)
+        return batch
+    out = []
+    for i, img in enumerate(images):
+        arr = np.asarray(img)
+        if arr.ndim != 3 or arr.shape[2] != 3:
+            raise ValueError(f'images[{i}]: expected an [H, W, 3] array, got shape '
+                             f'{tuple(arr.shape)}')
+        t = torch.from_numpy(np.ascontiguousarray(arr.transpose(2, 0, 1)))[None]
+        out.append(_as_batch(t, device, size))
+    if not out:
+        raise ValueError('embed_images: no images')
+    return torch.cat(out)
+
+
 @torch.no_grad()
-def embed_images(model: nn.Module, images: torch.Tensor) -> torch.Tensor:
+def embed_images(model: nn.Module,
+                 images: Union[torch.Tensor, Sequence[np.ndarray]]) -> torch.Tensor:
     """Embed a batch of crops with a frozen embedder.
 
     Args:
         model: has ``embed(images [B, 3, S, S] float in [0, 1]) -> [B, D]`` and, optionally,
             ``input_size`` (S); crops of another size are resized (bilinear, antialiased).
-        images: [B, 3, H, W] uint8 in [0, 255], or float in [0, 1].
+        images: [B, 3, H, W] uint8 in [0, 255] or float in [0, 1]; or a list of [H, W, 3]
+            arrays (RGB, uint8 or float in [0, 1]), each of its own size, each resized to S x S
+            as it is (crop them first as the training data was: :func:`embed_frames` does).
 
     Returns:
         [B, D] float embeddings on the CPU.
     """
     param = next(iter(model.parameters()), None)
     device = param.device if param is not None else torch.device('cpu')
-    images = images_to_float(images.to(device))
-    size = getattr(model, 'input_size', None)
-    if size is not None and tuple(images.shape[-2:]) != (size, size):
-        images = F.interpolate(images, size=(size, size), mode='bilinear', align_corners=False,
-                               antialias=True)
-    return model.embed(images).reshape(images.shape[0], -1).float().cpu()
+    batch = _as_batch(images, device, getattr(model, 'input_size', None))
+    return model.embed(batch).reshape(batch.shape[0], -1).float().cpu()
+
+
+@torch.no_grad()
+def embed_frames(model: nn.Module, reader, boxes: np.ndarray, margin: float = 1.2,
+                 batch_size: int = 32) -> np.ndarray:
+    """Embed every frame of a video, each cropped around its box as the training data was.
+
+    Args:
+        model: a frozen embedder (:func:`init_embedder`).
+        reader: a frame reader (``hierembed.datasets.video_io.open_reader``).
+        boxes: [T, 4] the box (x, y, w, h) of each frame.
+        margin: the crop margin (:func:`crop_settings`).
+        batch_size: frames decoded and embedded at once.
+
+    Returns:
+        [T, D] float32.
+    """
+    from hierembed.apis.propagate import crop_frame
+    size = model.input_size
+    out: List[np.ndarray] = []
+    for start in range(0, reader.num_frames, batch_size):
+        idx = list(range(start, min(reader.num_frames, start + batch_size)))
+        crops = torch.stack([crop_frame(f, boxes[t], size, margin)[0]
+                             for f, t in zip(reader.get(idx), idx)])
+        out.append(embed_images(model, crops).numpy())
+    return np.concatenate(out).astype(np.float32)

@@ -8,7 +8,7 @@ from mmengine.logging import print_log
 from torch.utils.data import Dataset
 
 from hierembed.registry import DATASETS, TRANSFORMS
-from .transforms import AlbuJitter, CropToBox, union_box
+from .transforms import AlbuJitter, CropToBox, inside_frame_box, is_whole_frame, union_box
 from .validation import Issues, box_problem, fatal, finite_numbers, is_number, load_json, progress
 from .validation_cache import ProbeCache
 from .video_io import ReaderCache, VideoDecodeError
@@ -66,6 +66,11 @@ class VideoPairDataset(Dataset):
         crop: ``'frame'``: each frame is cropped around its own box (the crop follows the
             figure); ``'track'``: every frame of a track around the union of the track's boxes
             (one still crop per track, as BBC Pose crops a fixed region per video).
+        whole_frame: how a whole frame (a video without tracks, or a box that is the whole
+            frame, as ``video_folder.py --detector none`` writes) is cropped: ``'inside'`` (the
+            largest centred square inside the frame, no border: a 16:9 frame keeps its centre)
+            or ``'pad'`` (the square of the longer side x ``crop_margin``, the border repeated:
+            a 16:9 frame fills about half of the crop).
         jitter: per-frame jitter for the encoder's inputs: a dict of magnitudes for
             :class:`AlbuJitter` (``rotate``, ``scale``, ``translate``, ``color``), a transform
             config or list of them (built from ``TRANSFORMS``), or ``None`` for none.
@@ -89,7 +94,7 @@ class VideoPairDataset(Dataset):
 
     def __init__(self, data_root: str, split: str = 'train', ann_file: Optional[str] = None,
                  input_size: int = 64, max_gap: Optional[int] = 50, pairs_per_video: int = 10,
-                 crop_margin: float = 1.2, crop: str = 'frame',
+                 crop_margin: float = 1.2, crop: str = 'frame', whole_frame: str = 'inside',
                  jitter: Union[Dict, Sequence, None] = dict(rotate=15, scale=0.1, translate=0.05,
                                                             color=0.2),
                  skip_invalid: bool = False, procedural: Optional[Dict] = None, seed: int = 0,
@@ -114,6 +119,9 @@ class VideoPairDataset(Dataset):
         if crop not in ('frame', 'track'):
             raise ValueError(f"crop must be 'frame' or 'track', got {crop!r}")
         self.crop_mode = crop
+        if whole_frame not in ('inside', 'pad'):
+            raise ValueError(f"whole_frame must be 'inside' or 'pad', got {whole_frame!r}")
+        self.whole_frame = whole_frame
         self.crop = CropToBox(self.input_size, crop_margin)
         self.jitter = _build_jitter(jitter)
         self.readers = ReaderCache(max_open_readers, backend)
@@ -207,12 +215,17 @@ class VideoPairDataset(Dataset):
         return dict(id=v['id'], path=path, num_frames=n, height=h, width=w,
                     identity=v.get('identity'))
 
+    def _whole_frame_box(self, width: int, height: int) -> np.ndarray:
+        if self.whole_frame == 'pad':
+            return np.array([0.0, 0.0, width, height])
+        return inside_frame_box(width, height, self.crop.margin)
+
     def _check_tracks(self, i: int, v: Dict, video: Dict, issues: Issues) -> List[_Track]:
         where = f'videos[{i}] (id {video["id"]!r}).tracks'
         n, h, w = video['num_frames'], video['height'], video['width']
         if 'tracks' not in v or v['tracks'] is None:
             frames = np.arange(n)
-            boxes = np.tile(np.array([0.0, 0.0, w, h]), (n, 1))
+            boxes = np.tile(self._whole_frame_box(w, h), (n, 1))
             return [_Track(-1, 0, frames, boxes)]  # consecutive frames: every gap is 1
         if not isinstance(v['tracks'], list):
             issues.add(where, f'expected a list, got {type(v["tracks"]).__name__}')
@@ -251,7 +264,7 @@ class VideoPairDataset(Dataset):
                     issues.add(bw, f'box {problem}')
                     continue
                 frames.append(fi)
-                boxes.append(box)
+                boxes.append(self._whole_frame_box(w, h) if is_whole_frame(box, w, h) else box)
             if len(frames) < 2:
                 issues.add(tw, f'{len(frames)} usable frame(s); a pair needs two')
                 continue

@@ -59,3 +59,19 @@ def test_embed_images_scales_and_resizes():
     small = torch.nn.functional.interpolate(images.float() / 255, size=(32, 32), mode='bilinear',
                                             align_corners=False, antialias=True)
     torch.testing.assert_close(out, model.embed(small))
+
+
+def test_embed_images_takes_a_list_of_frames():
+    import numpy as np
+    model = init_embedder(MODEL, seed=0)
+    rng = np.random.default_rng(0)
+    frames = [rng.integers(0, 256, (48, 48, 3), dtype=np.uint8),
+              rng.integers(0, 256, (27, 64, 3), dtype=np.uint8)]
+    out = embed_images(model, frames)
+    assert out.shape == (2, model.embed_dim)
+    # each frame as its own [1, 3, H, W] batch gives the same embedding
+    for i, f in enumerate(frames):
+        one = embed_images(model, torch.from_numpy(f.transpose(2, 0, 1).copy())[None])
+        torch.testing.assert_close(out[i:i + 1], one)
+    with pytest.raises(ValueError, match=r'images\[0\]: expected an \[H, W, 3\] array'):
+        embed_images(model, [np.zeros((4, 4))])

@@ -289,3 +289,32 @@ def test_mmengine_builds_the_loader_from_a_config(counter_root):
     batches = [next(it) for _ in range(3)]  # 9 pairs from a 4-pair dataset: no wrap-around
     assert batches[0]['inputs']['source'].shape == (3, 3, 16, 16)
     assert batches[2]['inputs']['target_clean'].dtype == torch.uint8
+
+
+def _wide_frames(num_frames=4, width=96, height=54):
+    """Frames whose left and right quarters are red and whose centre is blue (RGB)."""
+    frames = np.zeros((num_frames, height, width, 3), np.uint8)
+    frames[..., 2] = 200
+    frames[:, :, :width // 4] = (200, 0, 0)
+    frames[:, :, -width // 4:] = (200, 0, 0)
+    return frames
+
+
+@pytest.mark.parametrize('tracks', [False, True])
+def test_whole_frames_are_cropped_inside_the_frame(tmp_path, tracks):
+    from hierembed.datasets.transforms import outside_fraction
+    root = str(tmp_path)
+    write_mp4(osp.join(root, 'videos', 'wide.mp4'), _wide_frames())
+    video = dict(id='wide', path='videos/wide.mp4')
+    if tracks:  # what video_folder.py --detector none --split-shots writes
+        video['tracks'] = [dict(id=0, boxes={str(t): [0, 0, 96, 54] for t in range(4)})]
+    write_videos_json(root, [video])
+    ds = VideoPairDataset(root, input_size=32, jitter=None, max_gap=None)
+    box = ds.crop_box(ds.tracks[0][0], 0)
+    # the centred 54 x 54 square, after the 1.2 margin
+    np.testing.assert_allclose(box, [21 + 4.5, 4.5, 45, 45])
+    assert outside_fraction(box, 96, 54, 1.2) == pytest.approx(0.0)
+    crop = ds[0]['inputs']['source_clean'].numpy()
+    assert crop[2].mean() > 150 and crop[0].mean() < 60  # the blue centre, no red sides
+    pad = VideoPairDataset(root, input_size=32, jitter=None, max_gap=None, whole_frame='pad')
+    assert outside_fraction(pad.crop_box(pad.tracks[0][0], 0), 96, 54, 1.2) > 0.5

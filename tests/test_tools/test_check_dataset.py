@@ -117,3 +117,20 @@ def test_probe_cfg_options_reach_the_probe_config(tmp_path, upper_body):
                          '--probe-cfg-options', f'probe_dataset.data_root={upper_body}',
                          *[f'probe_dataset.procedural.{k}={v}' for k, v in TINY.items()]])
     assert summary['keypoints']['ann_file'].startswith(upper_body)
+
+
+@pytest.mark.parametrize('whole_frame, warns', [('pad', True), ('inside', False)])
+def test_warns_when_crops_are_mostly_border(tmp_path, capsys, whole_frame, warns):
+    sys.path.insert(0, osp.join(REPO, 'tests', 'test_datasets'))
+    from dataset_media import write_mp4, write_videos_json
+    root = str(tmp_path / 'wide')
+    frames = np.full((4, 54, 96, 3), 120, np.uint8)  # 16:9, no tracks: whole frames
+    write_mp4(osp.join(root, 'videos', 'a.mp4'), frames)
+    write_videos_json(root, [dict(id='a', path='videos/a.mp4')])
+    cfg = tmp_path / 'cfg.py'
+    cfg.write_text(f"train_dataloader = dict(dataset=dict(type='VideoPairDataset', "
+                   f"data_root={root!r}, jitter=None, whole_frame={whole_frame!r}))\n")
+    summary = _tool().main([str(cfg), '--out', str(tmp_path / 's.png'), '--num-pairs', '1'])
+    out = capsys.readouterr().out
+    assert (summary['pairs']['mostly_border'] == 1.0) is warns
+    assert ('more than half of the crop lies outside the frame' in out) is warns

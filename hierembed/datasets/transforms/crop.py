@@ -33,6 +33,50 @@ def crop_matrix(bbox: Sequence[float], out_size: int, margin: float = 1.0) -> np
     return np.array([[s, 0.0, (0.5 - x0) * s - 0.5], [0.0, s, (0.5 - y0) * s - 0.5]])
 
 
+def inside_frame_box(width: float, height: float, margin: float = 1.0) -> np.ndarray:
+    """The box whose square crop (side ``max(w, h) * margin``) is the largest centred square
+    inside a ``width`` x ``height`` frame: a whole frame cropped without any border.
+
+    A 16:9 frame keeps its centre (its height square); the square of its longer side would
+    fill about a third of the crop with replicated border.
+
+    Args:
+        width: W; height: H (pixels).
+        margin: the crop margin the box will be cropped with.
+
+    Returns:
+        [4] float64 x, y, w, h.
+    """
+    side = min(float(width), float(height)) / margin
+    return np.array([(width - side) / 2, (height - side) / 2, side, side])
+
+
+def is_whole_frame(bbox: Sequence[float], width: float, height: float,
+                   tol: float = 0.5) -> bool:
+    """Whether ``bbox`` [x, y, w, h] is the whole ``width`` x ``height`` frame (to ``tol`` px)."""
+    return bool(np.all(np.abs(np.asarray(bbox, np.float64) - [0, 0, width, height]) <= tol))
+
+
+def outside_fraction(bbox: Sequence[float], width: float, height: float,
+                     margin: float = 1.0) -> float:
+    """The fraction of the square crop around ``bbox`` that lies outside the frame (what the
+    crop fills with replicated border).
+
+    Args:
+        bbox: [4] x, y, w, h; width, height: the frame's W, H.
+        margin: the crop margin.
+
+    Returns:
+        A float in [0, 1].
+    """
+    x, y, w, h = (float(v) for v in bbox)
+    side = max(w, h) * margin
+    x0, y0 = x + w / 2 - side / 2, y + h / 2 - side / 2
+    ix = max(0.0, min(x0 + side, width) - max(x0, 0.0))
+    iy = max(0.0, min(y0 + side, height) - max(y0, 0.0))
+    return 1.0 - ix * iy / (side * side)
+
+
 def union_box(boxes: np.ndarray) -> np.ndarray:
     """The smallest box that holds every box of ``boxes``.
 
