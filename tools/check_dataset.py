@@ -21,6 +21,7 @@ from mmengine.config import Config, DictAction  # noqa: E402
 from mmengine.registry import DefaultScope  # noqa: E402
 
 from hierembed.datasets.transforms import outside_fraction  # noqa: E402
+from hierembed.engine.launch import run_name  # noqa: E402
 from hierembed.registry import DATASETS  # noqa: E402
 from hierembed.utils import register_all_modules  # noqa: E402
 from hierembed.visualization import draw_keypoints, save_rgb  # noqa: E402
@@ -222,7 +223,7 @@ def main(argv=None) -> Dict:
         probe_cfg = Config.fromfile(args.probe_config)
         if args.probe_cfg_options is not None:
             probe_cfg.merge_from_dict(args.probe_cfg_options)
-    name = osp.splitext(osp.basename(args.config))[0]
+    name = run_name(cfg, args.config)
     out = args.out or osp.join('work_dirs', 'check_dataset', f'{name}.png')
     summary = check(cfg, out, args.num_pairs, args.num_keypoint_images, probe_cfg, title=name)
     _print(summary)

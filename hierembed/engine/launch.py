@@ -26,6 +26,17 @@ __all__ = ['flush_denormals_to_zero', 'init_distributed', 'prepare_train_cfg',
 LAUNCHERS = ('none', 'pytorch', 'slurm')
 
 
+def run_name(cfg: Config, config_path: str) -> str:
+    """The name of a config's runs: its file's stem; with ``name_by_data = True`` (a config
+    for one's own data, configs/own_videos.py) followed by ``_`` and the folder name of
+    ``train_dataloader.dataset.data_root``, so that two datasets never share a work dir."""
+    name = osp.splitext(osp.basename(config_path))[0]
+    data_root = ((cfg.get('train_dataloader') or {}).get('dataset') or {}).get('data_root')
+    if cfg.get('name_by_data') and data_root:
+        name = f'{name}_{osp.basename(osp.normpath(data_root))}'
+    return name
+
+
 def prepare_train_cfg(cfg: Config,
                       config_path: str,
                       work_dir: Optional[str] = None,
@@ -37,7 +48,9 @@ def prepare_train_cfg(cfg: Config,
     Args:
         cfg: the config, ``--cfg-options`` already merged.
         config_path: the config file; its stem names the default work dir.
-        work_dir: ``--work-dir``; else ``cfg.work_dir``; else ``./work_dirs/<config stem>``.
+        work_dir: ``--work-dir``; else ``cfg.work_dir``; else ``./work_dirs/<run name>``
+            (:func:`run_name`: the config's stem, and its data's folder name with
+            ``name_by_data``).
         resume: ``None`` (no ``--resume``), ``'auto'`` (``--resume`` alone: the latest
             checkpoint of the work dir) or a checkpoint path.
         amp: ``--amp``: mixed precision through mmengine's ``AmpOptimWrapper`` (GPU only; on a
@@ -55,7 +68,7 @@ def prepare_train_cfg(cfg: Config,
     if work_dir is not None:
         cfg.work_dir = work_dir
     elif cfg.get('work_dir') is None:
-        cfg.work_dir = osp.join('./work_dirs', osp.splitext(osp.basename(config_path))[0])
+        cfg.work_dir = osp.join('./work_dirs', run_name(cfg, config_path))
 
     if resume == 'auto':
         cfg.resume = True

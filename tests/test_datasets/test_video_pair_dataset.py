@@ -4,7 +4,7 @@ import os.path as osp
 import numpy as np
 import pytest
 import torch
-from dataset_media import frame_index, write_mp4, write_videos_json
+from dataset_media import counter_frames, frame_index, write_mp4, write_videos_json
 from mmengine.dataset import DefaultSampler, InfiniteSampler
 from mmengine.registry import init_default_scope
 from torch.utils.data import DataLoader
@@ -318,3 +318,16 @@ def test_whole_frames_are_cropped_inside_the_frame(tmp_path, tracks):
     assert crop[2].mean() > 150 and crop[0].mean() < 60  # the blue centre, no red sides
     pad = VideoPairDataset(root, input_size=32, jitter=None, max_gap=None, whole_frame='pad')
     assert outside_fraction(pad.crop_box(pad.tracks[0][0], 0), 96, 54, 1.2) > 0.5
+
+
+def test_procedural_on_own_data_never_advises_deleting_it(tmp_path):
+    root = str(tmp_path)
+    write_mp4(osp.join(root, 'videos', 'a.mp4'), counter_frames(4, 32))
+    write_videos_json(root, [dict(id='a', path='videos/a.mp4')],
+                      metainfo=dict(object_class='object', source='video_folder', version=1))
+    with pytest.raises(ValueError) as e:
+        VideoPairDataset(root, procedural=dict(object_class='upper_body'))
+    msg = str(e.value)
+    assert "holds 'video_folder' data, not a procedural render" in msg
+    assert 'train_dataloader.dataset.procedural=None' in msg and 'configs/own_videos.py' in msg
+    assert 'delete' not in msg

@@ -130,3 +130,15 @@ def test_flushing_denormals_is_a_call_of_its_own():
     if out.stdout.strip() == 'cannot flush':
         pytest.skip('this CPU cannot flush subnormal floats')
     assert out.stdout.strip() == 'flushed'
+
+
+def test_own_videos_config_names_its_work_dir_after_the_data():
+    own = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
+        os.path.abspath(__file__)))), 'configs', 'own_videos.py')
+    cfg = Config.fromfile(own)
+    cfg.merge_from_dict({'train_dataloader.dataset.data_root': 'data/street_clips/'})
+    prepare_train_cfg(cfg, own)
+    assert cfg.work_dir == os.path.join('./work_dirs', 'own_videos_street_clips')
+    ds = cfg.train_dataloader.dataset
+    assert not ds.get('procedural')
+    assert ds.whole_frame == 'inside' and ds.type == 'VideoPairDataset'

@@ -134,3 +134,18 @@ def test_warns_when_crops_are_mostly_border(tmp_path, capsys, whole_frame, warns
     out = capsys.readouterr().out
     assert (summary['pairs']['mostly_border'] == 1.0) is warns
     assert ('more than half of the crop lies outside the frame' in out) is warns
+
+
+def test_own_videos_config_names_the_sheet_after_the_data(tmp_path, capsys, monkeypatch):
+    sys.path.insert(0, osp.join(REPO, 'tests', 'test_datasets'))
+    from dataset_media import counter_frames, write_mp4, write_videos_json
+    root = str(tmp_path / 'street_clips')
+    write_mp4(osp.join(root, 'videos', 'a.mp4'), counter_frames(6, 48))
+    write_videos_json(root, [dict(id='a', path='videos/a.mp4')],
+                      metainfo=dict(object_class='object', source='video_folder', version=1))
+    monkeypatch.chdir(tmp_path)
+    summary = _tool().main([osp.join(REPO, 'configs', 'own_videos.py'), '--num-pairs', '2',
+                            '--cfg-options', f'train_dataloader.dataset.data_root={root}'])
+    assert summary['out'] == osp.join('work_dirs', 'check_dataset', 'own_videos_street_clips.png')
+    assert osp.isfile(tmp_path / summary['out'])
+    assert 'synthetic' not in capsys.readouterr().out

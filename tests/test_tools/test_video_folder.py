@@ -79,7 +79,7 @@ def test_missing_opencv_detector_is_a_clear_error(video_dir, tmp_path, detector,
     rc = load_converter('video_folder').main([video_dir, '--out', str(tmp_path / 'out'),
                                               '--detector', detector])
     err = capsys.readouterr().err
-    assert rc == 1 and f'is not in this OpenCV ({cv2.__version__})' in err
+    assert rc == 2 and f'is not in this OpenCV ({cv2.__version__})' in err
     assert 'opencv-python<5' in err and '--detector none' in err
 
 
@@ -198,3 +198,16 @@ def test_split_shots_ends_tracks_at_cuts(tmp_path):
                  val_fraction=0, test_fraction=0, window=1)
     (v, ) = _all_videos(out).values()
     assert len(v['tracks']) == 1 and len(v['tracks'][0]['boxes']) == 44
+
+
+def test_prints_the_next_commands_and_warns_of_empty_splits(tmp_path, capsys):
+    root = str(tmp_path / 'videos')
+    write_mp4(osp.join(root, 'only.mp4'), 4, 32, 32)
+    out = str(tmp_path / 'my class')
+    assert load_converter('video_folder').main([root, '--out', out]) == 0
+    err = capsys.readouterr().err
+    assert 'warning: the val split is empty' in err and 'the test split is empty' in err
+    opt = f"--cfg-options train_dataloader.dataset.data_root='{out}'"
+    assert f'python tools/check_dataset.py configs/own_videos.py {opt}' in err
+    assert f'python tools/train.py configs/own_videos.py {opt}' in err
+    assert 'work_dirs/own_videos_my class' in err

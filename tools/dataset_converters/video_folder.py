@@ -28,11 +28,14 @@ so (use --detector none there).
                    --detector none every shot becomes a whole-frame track
 
     python tools/dataset_converters/video_folder.py my_videos --out data/my_class --detector face
-    python tools/check_dataset.py CONFIG --cfg-options train_dataloader.dataset.data_root=...
+    python tools/check_dataset.py configs/own_videos.py \
+        --cfg-options train_dataloader.dataset.data_root=data/my_class
+(it prints these next commands for the --out given; docs/own_videos.md)
 """
 import logging
 import os
 import os.path as osp
+import shlex
 import sys
 from typing import Callable, Optional
 
@@ -121,6 +124,18 @@ def convert(root: str, out: str, detector: str = 'none',
     return ds.write(no_detections=no_detections)
 
 
+def next_commands(out: str) -> str:
+    """The commands that take a converted folder to a trained model (docs/own_videos.md)."""
+    name = osp.basename(osp.normpath(out))
+    opt = f'--cfg-options train_dataloader.dataset.data_root={shlex.quote(out)}'
+    return '\n'.join([
+        'next:',
+        f'  python tools/check_dataset.py configs/own_videos.py {opt}',
+        f'  python tools/train.py configs/own_videos.py {opt}',
+        f'  (work dir work_dirs/own_videos_{name}; docs/own_videos.md for embeddings and '
+        'propagation)'])
+
+
 def main(argv=None) -> int:
     p = converter_parser(__doc__)
     p.add_argument('dir', help='the folder of videos (a subfolder per identity, optional)')
@@ -146,7 +161,8 @@ def main(argv=None) -> int:
                          test_fraction=args.test_fraction, seed=args.seed, stride=args.stride,
                          max_side=args.max_side, iou_threshold=args.iou, max_gap=args.max_gap,
                          min_length=args.min_track, window=args.window,
-                         split_shots=args.split_shots, cut_threshold=args.cut_threshold)
+                         split_shots=args.split_shots, cut_threshold=args.cut_threshold,
+                         next_steps=lambda summary: next_commands(args.out))
 
 
 if __name__ == '__main__':

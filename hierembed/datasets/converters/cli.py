@@ -5,7 +5,7 @@ import argparse
 import json
 import logging
 import sys
-from typing import Callable
+from typing import Callable, Optional
 
 
 class _HelpFormatter(argparse.RawDescriptionHelpFormatter,
@@ -19,10 +19,19 @@ def converter_parser(doc: str) -> argparse.ArgumentParser:
     return argparse.ArgumentParser(description=doc, formatter_class=_HelpFormatter)
 
 
-def run_converter(convert: Callable[..., dict], *args, **kwargs) -> int:
+def empty_splits(summary: dict) -> list:
+    """The splits of a converter's summary that hold nothing while another holds something."""
+    counts = {s: sum(v.values()) for s, v in summary.items()
+              if isinstance(v, dict) and {'videos', 'images'} <= set(v)}
+    return [s for s, n in counts.items() if n == 0] if any(counts.values()) else []
+
+
+def run_converter(convert: Callable[..., dict], *args,
+                  next_steps: Optional[Callable[[dict], str]] = None, **kwargs) -> int:
     """Call ``convert`` with INFO logging; print its summary as JSON and return 0, or print
     ``error: ...`` (a missing file, a malformed field, a detector this OpenCV lacks) and
-    return 1."""
+    return 1. On stderr (stdout stays the JSON): a warning per empty split, and
+    ``next_steps(summary)``, the commands to run next."""
     from .tracking import DetectorUnavailableError
     logging.basicConfig(level=logging.INFO, format='%(message)s')
     try:
@@ -31,4 +40,10 @@ def run_converter(convert: Callable[..., dict], *args, **kwargs) -> int:
         print(f'error: {e}', file=sys.stderr)
         return 1
     print(json.dumps(summary))
+    for split in empty_splits(summary):
+        why = ('nothing to train on' if split == 'train' else 'nothing is held out there (too '
+               'few identities for the fractions asked)')
+        print(f'warning: the {split} split is empty: {why}', file=sys.stderr)
+    if next_steps is not None:
+        print(next_steps(summary), file=sys.stderr)
     return 0

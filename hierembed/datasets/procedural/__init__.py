@@ -73,6 +73,13 @@ def _check_params(ann_dir: str, wanted: dict) -> None:
         return
     with open(path) as f:
         meta = json.load(f).get('metainfo') or {}
+    source = meta.get('source')
+    if source is not None and source != 'procedural':
+        raise ValueError(f'{path} holds {source!r} data, not a procedural render, but the '
+                         'config asks to render a procedural class into this data_root '
+                         '(procedural=...): to train on this data, set '
+                         'train_dataloader.dataset.procedural=None, or start from '
+                         'configs/own_videos.py, which needs only the data_root')
     for key, value in wanted.items():
         found = meta.get(key)
         if found is not None and found != value:

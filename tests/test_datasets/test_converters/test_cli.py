@@ -42,3 +42,12 @@ def test_run_converter_reports(capsys):
     assert capsys.readouterr().err.strip() == 'error: /nowhere: no bbcpose.mat'
     assert run_converter(lambda n: dict(train=dict(videos=n)), 3) == 0
     assert json.loads(capsys.readouterr().out) == dict(train=dict(videos=3))
+
+
+
+def test_empty_splits_are_named_keypoint_only_sets_are_not():
+    from hierembed.datasets.converters.cli import empty_splits
+    assert empty_splits(dict(train=dict(videos=3, images=0), val=dict(videos=0, images=0),
+                             test=dict(videos=1, images=0), no_detections=[])) == ['val']
+    # a keypoint set: no videos anywhere, images in every split
+    assert empty_splits({s: dict(videos=0, images=2) for s in ('train', 'val')}) == []
