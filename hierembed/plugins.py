@@ -25,6 +25,8 @@ from importlib import metadata
 from types import ModuleType
 from typing import Any, Callable, Dict, List, Optional, Sequence, Union
 
+from hierembed.errors import HierembedError
+
 ENTRY_POINT_GROUP = 'hierembed.plugins'
 DISABLE_ENV = 'HIEREMBED_DISABLE_PLUGINS'
 
@@ -32,7 +34,7 @@ DISABLE_ENV = 'HIEREMBED_DISABLE_PLUGINS'
 LOADED: Dict[str, Dict[str, Any]] = {}
 
 
-class PluginError(RuntimeError):
+class PluginError(HierembedError, RuntimeError):
     """A plugin could not be loaded.
 
     Not an ``ImportError`` on purpose: mmengine's ``Config.fromfile`` replaces any

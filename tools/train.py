@@ -1,23 +1,24 @@
 """Train a model from a config: ``python tools/train.py CONFIG [options]``.
 
-Thin, in the mmpose manner: parse, merge, ``Runner.from_cfg(cfg).train()``. Everything else lives
-in ``hierembed.engine`` (docs/training.md).
+Thin, in the mmpose manner: parse, merge, ``HierembedRunner.from_cfg(cfg).train()`` under the
+work dir's lock. Everything else lives in ``hierembed.engine`` (docs/training.md); a user error
+prints one line and exits 2 (``--debug``: the traceback; docs/reliability.md).
 """
 import argparse
 import os
 import os.path as osp
 import sys
+from contextlib import nullcontext
 
 # Run from a checkout without installing: the package sits beside this folder.
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
-from mmengine.config import Config, DictAction  # noqa: E402
-from mmengine.runner import Runner  # noqa: E402
-
 from hierembed.engine import init_distributed, prepare_train_cfg, teardown_distributed  # noqa: E402
 from hierembed.engine.launch import flush_denormals_to_zero  # noqa: E402
+from hierembed.engine.runner import HierembedRunner, work_dir_lock  # noqa: E402
 from hierembed.engine.train_checks import check_train_cfg  # noqa: E402
 from hierembed.utils import register_all_modules  # noqa: E402
+from hierembed.utils.cli import CfgOptionsAction, load_config, merge_options, run_tool  # noqa: E402
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -30,7 +31,7 @@ def parse_args(argv=None) -> argparse.Namespace:
                         'when no path is given')
     parser.add_argument('--amp', action='store_true',
                         help='automatic mixed precision (GPU only)')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
+    parser.add_argument('--cfg-options', nargs='+', action=CfgOptionsAction,
                         help='override config entries, key=value (e.g. '
                         'train_cfg.max_iters=100 train_dataloader.batch_size=8)')
     parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm'], default='none',
@@ -45,21 +46,23 @@ def parse_args(argv=None) -> argparse.Namespace:
 def main(argv=None) -> None:
     args = parse_args(argv)
     register_all_modules(init_default_scope=False)
-    cfg = Config.fromfile(args.config)
+    cfg = load_config(args.config)
     file_keys = list(cfg.keys())
-    if args.cfg_options is not None:
-        cfg.merge_from_dict(args.cfg_options)
+    merge_options(cfg, args.cfg_options, args.config)
     prepare_train_cfg(cfg, args.config, work_dir=args.work_dir, resume=args.resume,
                       amp=args.amp, launcher=args.launcher)
     flush_denormals_to_zero()  # process-wide: subnormal floats slow the CPU step down
     check_train_cfg(cfg, args.config, [k.split('.')[0] for k in args.cfg_options or {}],
                     file_keys)
     init_distributed(cfg)
-    runner = Runner.from_cfg(cfg)
-    runner.train()
-    del runner
+    # rank 0 holds the work dir's lock; the other ranks of the run share it
+    first_rank = int(os.environ.get('RANK', '0')) == 0
+    with work_dir_lock(cfg.work_dir) if first_rank else nullcontext():
+        runner = HierembedRunner.from_cfg(cfg)
+        runner.train()
+        del runner
     teardown_distributed()
 
 
 if __name__ == '__main__':
-    main()
+    run_tool(main)

@@ -12,8 +12,10 @@ from typing import Any, Iterable, List, Optional, Sequence, Tuple
 
 from mmengine.logging import print_log
 
+from hierembed.errors import DataError
 
-class DatasetFormatError(ValueError):
+
+class DatasetFormatError(DataError):
     """An annotation file or a media file that it references is not usable."""
 
 

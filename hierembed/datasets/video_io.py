@@ -20,6 +20,8 @@ from typing import Iterator, Sequence, Tuple
 import cv2
 import numpy as np
 
+from hierembed.errors import HierembedError
+
 IMAGE_EXTS = ('.jpg', '.jpeg', '.png', '.bmp', '.webp')
 BACKENDS = ('decord', 'opencv', 'sequential')
 _LIVE = weakref.WeakSet()  # every open video reader of this process
@@ -33,7 +35,7 @@ def _park_inherited_readers() -> None:
 os.register_at_fork(after_in_child=_park_inherited_readers)
 
 
-class VideoDecodeError(RuntimeError):
+class VideoDecodeError(HierembedError, RuntimeError):
     """A video or frame could not be read; the message names the file and the frame."""
 
 

@@ -50,7 +50,10 @@ from mmengine.fileio import LocalBackend, register_backend
 from mmengine.logging import HistoryBuffer, print_log
 from mmengine.runner.checkpoint import CheckpointLoader
 
-__all__ = ['AtomicLocalBackend', 'CONFIG_KEY', 'NotACheckpointError', 'atomic_write_bytes',
+from hierembed.errors import CheckpointError
+
+__all__ = ['AtomicLocalBackend', 'CONFIG_KEY', 'NotACheckpointError', 'UnsafeCheckpointError',
+           'atomic_write_bytes',
            'checkpoint_safe_globals', 'config_to_literals', 'load_from_local_weights_only',
            'remove_stale_temporaries']
 
@@ -107,8 +110,12 @@ def checkpoint_safe_globals() -> List[Union[Callable, Tuple[Callable, str]]]:
     return entries
 
 
-class NotACheckpointError(ValueError):
+class NotACheckpointError(CheckpointError):
     """A file given as a checkpoint that torch cannot read as one."""
+
+
+class UnsafeCheckpointError(CheckpointError, torch.serialization.pickle.UnpicklingError):
+    """A checkpoint that asks the unpickler for objects outside the allowlist."""
 
 
 def _refuse_non_checkpoint(filename: str) -> None:
@@ -182,18 +189,22 @@ def load_from_local_weights_only(filename: str, map_location: Any = None) -> Any
 
     Raises:
         FileNotFoundError: no such file.
-        NotACheckpointError: the file is empty, truncated or no torch file at all.
-        pickle.UnpicklingError: the file asks for globals outside the allowlist; the message
-            names them.
+        NotACheckpointError: a folder, or a file that is empty, truncated, damaged or no torch
+            file at all.
+        UnsafeCheckpointError: (a ``pickle.UnpicklingError``) the file asks for globals
+            outside the allowlist; the message names them.
     """
     filename = osp.expanduser(filename)
+    if osp.isdir(filename):
+        raise NotACheckpointError(f'{filename} is a folder, not a checkpoint: give a .pth file '
+                                  'in it')
     if not osp.isfile(filename):
         raise FileNotFoundError(f'{filename} can not be found.')
     _refuse_non_checkpoint(filename)
     try:
         with torch.serialization.safe_globals(checkpoint_safe_globals()):
             checkpoint = torch.load(filename, map_location=map_location, weights_only=True)
-    except (EOFError, RuntimeError) as err:  # a damaged archive
+    except (EOFError, RuntimeError, UnicodeDecodeError) as err:  # a damaged archive
         raise NotACheckpointError(f'{filename} is not a checkpoint: torch cannot read it '
                                   f'({type(err).__name__}: {err})') from err
     except torch.serialization.pickle.UnpicklingError as err:
@@ -201,11 +212,13 @@ def load_from_local_weights_only(filename: str, map_location: Any = None) -> Any
             wanted = torch.serialization.get_unsafe_globals_in_checkpoint(filename)
         except Exception:  # a legacy (non-zip) file: torch's own message says enough
             wanted = []
-        hint = (f' It asks for: {", ".join(wanted)}.' if wanted else '')
-        raise torch.serialization.pickle.UnpicklingError(
-            f'{filename} holds objects that hierembed does not unpickle.{hint} If you trust '
-            'the file, allowlist them with torch.serialization.add_safe_globals([...]) before '
-            'loading.') from err
+        if not wanted:  # nothing to allowlist: the pickle itself is damaged
+            raise NotACheckpointError(f'{filename} is not a checkpoint: torch cannot unpickle '
+                                      f'it ({str(err).splitlines()[0][:200]})') from err
+        raise UnsafeCheckpointError(
+            f'{filename} holds objects that hierembed does not unpickle. It asks for: '
+            f'{", ".join(wanted)}. If you trust the file, allowlist them with '
+            'torch.serialization.add_safe_globals([...]) before loading.') from err
     return _drop_config_text(checkpoint, filename)
 
 

@@ -13,7 +13,11 @@
   gradients). The estimate is refused above ``max_level1_prob_gib`` (a top-level config key;
   default: the memory of the device, the GPU's if CUDA is available, else the RAM), before the
   machine runs out of memory.
-- ``--resume`` with nothing to resume says so, once, and trains from the start.
+- Values: the schedule, the loader, the learning rate and every hook's arguments are checked
+  for type and range (a hook's misspelt argument is refused with a did-you-mean), so that a
+  bad value fails here, not at the first checkpoint 250 iterations in.
+- ``--resume`` with nothing to resume says so, once, and trains from the start;
+  ``last_checkpoint`` is resolved inside the work dir.
 """
 import ast
 import difflib
@@ -23,10 +27,13 @@ import os
 import os.path as osp
 from typing import Iterable, Optional, Set
 
+import math
+from numbers import Real
+
 from mmengine.config import Config
 from mmengine.logging import print_log
-from mmengine.runner import find_latest_checkpoint
 
+from hierembed.errors import ConfigError
 from hierembed.utils.misc import reject_unknown_keys
 
 __all__ = ['RUNNER_KEYS', 'check_train_cfg', 'known_config_keys',
@@ -109,11 +116,111 @@ def _import_custom(cfg: Config, option_keys: Iterable[str]) -> None:
     from mmengine.utils import import_modules_from_strings
     imports = cfg.custom_imports
     if not isinstance(imports, dict) or 'imports' not in imports:
-        raise ValueError('--cfg-options custom_imports: expected custom_imports.imports=[module,'
+        raise ConfigError('--cfg-options custom_imports: expected custom_imports.imports=[module,'
                          f' ...] (optionally custom_imports.allow_failed_imports=True), got '
                          f'{imports!r}')
     reject_unknown_keys(imports, ('imports', 'allow_failed_imports'), 'custom_imports')
     import_modules_from_strings(**imports)
+
+
+class Level1MemoryError(ConfigError, MemoryError):
+    """The level-1 warp of a config would not fit in the device's memory."""
+
+
+def _is_int(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_real(value) -> bool:
+    return isinstance(value, Real) and not isinstance(value, bool) and math.isfinite(value)
+
+
+# (field, test, what it must be); a field absent from the config is not checked.
+_VALUES = (
+    ('train_cfg.max_iters', lambda v: _is_int(v) and v >= 1, 'an integer >= 1'),
+    ('train_cfg.val_interval', lambda v: _is_int(v) and v >= 1, 'an integer >= 1'),
+    ('train_dataloader.batch_size', lambda v: _is_int(v) and v >= 1, 'an integer >= 1'),
+    ('train_dataloader.num_workers', lambda v: _is_int(v) and v >= 0, 'an integer >= 0'),
+    ('train_dataloader.dataset.data_root', lambda v: isinstance(v, str) and v != '',
+     'a folder (text): the dataset\'s root'),
+    ('optim_wrapper.optimizer.lr', lambda v: _is_real(v) and v > 0, 'a number > 0'),
+    ('optim_wrapper.optimizer.weight_decay', lambda v: _is_real(v) and v >= 0,
+     'a number >= 0'),
+    ('randomness.seed', lambda v: v is None or _is_int(v), 'an integer or None'),
+    ('max_level1_prob_gib', lambda v: v is None or (_is_real(v) and v > 0), 'a number > 0'),
+)
+_MISSING = object()
+
+
+def _lookup(cfg, field: str):
+    value = cfg
+    for part in field.split('.'):
+        try:
+            value = value[part]
+        except (KeyError, TypeError, IndexError):
+            return _MISSING
+    return value
+
+
+def _check_values(cfg: Config, config_path: str) -> None:
+    for field, ok, what in _VALUES:
+        value = _lookup(cfg, field)
+        if value is not _MISSING and not ok(value):
+            raise ConfigError(f'must be {what}, got {value!r}', file=config_path, field=field)
+
+
+def _hook_arguments(cls) -> tuple:
+    """The named arguments of a hook class along its ``__init__`` chain, and whether it takes
+    others (``**kwargs`` that reach no named argument; mmengine's CheckpointHook passes them to
+    ``save_checkpoint``, whose arguments it names itself, so any other is a misspelling)."""
+    from mmengine.hooks import CheckpointHook
+    named = {}
+    for klass in cls.__mro__:
+        init = vars(klass).get('__init__')
+        if init is None:
+            continue
+        params = inspect.signature(init).parameters
+        named.update({n: p for n, p in params.items() if n != 'self' and n not in named
+                      and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)})
+        if klass is CheckpointHook or not any(p.kind == p.VAR_KEYWORD
+                                              for p in params.values()):
+            return named, False
+    return named, True
+
+
+def _check_hooks(cfg: Config, config_path: str) -> None:
+    from hierembed.registry import HOOKS
+    hooks = [(f'default_hooks.{k}', v) for k, v in (cfg.get('default_hooks') or {}).items()]
+    hooks += [(f'custom_hooks[{i}]', v) for i, v in enumerate(cfg.get('custom_hooks') or [])]
+    for where, hook in hooks:
+        if hook is None:
+            continue
+        if not isinstance(hook, dict) or 'type' not in hook:
+            raise ConfigError(f'must be dict(type=..., ...), got {hook!r}', file=config_path,
+                              field=where)
+        cls = HOOKS.get(hook['type']) if isinstance(hook['type'], str) else hook['type']
+        if not inspect.isclass(cls):
+            continue  # the registry's own error, with its did-you-mean, comes at build time
+        named, takes_more = _hook_arguments(cls)
+        given = [k for k in hook if k != 'type']
+        if not takes_more:
+            reject_unknown_keys(given, named, f'{config_path}: {where} ({hook["type"]})')
+        for key in given:
+            value, param = hook[key], named.get(key)
+            default = None if param is None else param.default
+            field = f'{where}.{key}'
+            if key == 'interval' or key.endswith('_interval'):
+                if not _is_int(value) or not (value >= 1 or value == -1):
+                    raise ConfigError(f'must be an integer >= 1 (or -1: never), got {value!r}',
+                                      file=config_path, field=field)
+            elif isinstance(default, bool):
+                if not isinstance(value, bool):
+                    raise ConfigError(f'must be True or False, got {value!r}',
+                                      file=config_path, field=field)
+            elif isinstance(default, Real) and not (isinstance(value, Real)
+                                                    and not isinstance(value, bool)):
+                raise ConfigError(f'must be a number, got {value!r}', file=config_path,
+                                  field=field)
 
 
 def _device_memory_gib() -> float:
@@ -132,11 +239,11 @@ def _check_level1_memory(cfg: Config) -> None:
     from hierembed.models.warp_heads import HierarchicalWarpHead
     base_size = head.get('base_size', inspect.signature(HierarchicalWarpHead).parameters[
         'base_size'].default)
-    limit = cfg.get('max_level1_prob_gib')
+    limit = cfg.get('max_level1_prob_gib')  # checked by _check_values
     limit = _device_memory_gib() if limit is None else float(limit)
     need = level1_prob_bytes(loader['batch_size'], int(base_size)) / 2**30
     if need > limit:
-        raise MemoryError(
+        raise Level1MemoryError(
             f'the level-1 warp would need about {need:.1f} GiB per process (batch '
             f'{loader["batch_size"]} x {base_size}^2 x {base_size} x {base_size} float32 '
             f'probabilities, ~{LEVEL1_COPIES} copies kept by one training step), more than the '
@@ -161,15 +268,22 @@ def check_train_cfg(cfg: Config, config_path: str, option_keys: Optional[Iterabl
         ``cfg``; ``cfg.resume`` is switched off when there is nothing to resume.
 
     Raises:
-        KeyError: an unknown top-level key (the message has a did-you-mean).
-        MemoryError: the level-1 probabilities would not fit in ``max_level1_prob_gib`` GiB.
+        ConfigKeyError: (a ``KeyError``) an unknown top-level key or hook argument (the
+            message has a did-you-mean).
+        ConfigError: a value of the wrong type or out of range (file and field named).
+        Level1MemoryError: (a ``MemoryError``) the level-1 probabilities would not fit in
+            ``max_level1_prob_gib`` GiB.
+        CheckpointError: ``--resume`` and ``last_checkpoint`` names a file not in the work dir.
     """
+    from hierembed.engine.runner import latest_checkpoint
     option_keys = list(option_keys or [])
     _check_keys(cfg, cfg.keys() if file_keys is None else file_keys, option_keys, config_path)
     _import_custom(cfg, option_keys)
+    _check_values(cfg, config_path)
+    _check_hooks(cfg, config_path)
     _check_level1_memory(cfg)
     if cfg.get('resume') and cfg.get('load_from') is None and \
-            find_latest_checkpoint(cfg.work_dir) is None:
+            latest_checkpoint(cfg.work_dir) is None:
         print_log(f'--resume: nothing to resume in {cfg.work_dir} (no last_checkpoint there); '
                   'training from the start.', logger='current', level=30)
         cfg.resume = False

@@ -2,6 +2,8 @@
 import difflib
 from typing import Iterable
 
+from hierembed.errors import ConfigKeyError
+
 
 def did_you_mean(name: str, candidates: Iterable[str]) -> str:
     """A ``" Did you mean 'x'?"`` hint for a misspelt ``name``, or ``''`` when nothing is close."""
@@ -18,11 +20,11 @@ def reject_unknown_keys(given: Iterable[str], known: Iterable[str], where: str) 
         where: what the keys belong to, for the message (``"probe_cfg in probe.py"``).
 
     Raises:
-        KeyError: naming every unknown key, each with a did-you-mean, and the known keys.
+        ConfigKeyError: (a ``KeyError``) naming every unknown key, each with a did-you-mean, and the known keys.
     """
     known = sorted(set(known))
     unknown = [k for k in given if k not in known]
     if unknown:
         parts = [f'{k!r}{did_you_mean(k, known)}' for k in unknown]
-        raise KeyError(f'unknown key(s) in {where}: {"; ".join(parts)} '
+        raise ConfigKeyError(f'unknown key(s) in {where}: {"; ".join(parts)} '
                        f'Known keys: {", ".join(known)}.')

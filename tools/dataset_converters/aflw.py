@@ -43,8 +43,8 @@ import numpy as np
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 
 from hierembed.datasets.converters import (ConvertedDataset, assign_splits,  # noqa: E402
-                                           coco_visibility, converter_parser, rel_path,
-                                           run_converter)
+                                           coco_visibility, converter_parser, read_mat,
+                                           rel_path, run_converter)
 from hierembed.datasets.metainfo import parse_metainfo  # noqa: E402
 
 EYE_CENTRES = (7, 10)  # 0-based: features 8 and 11
@@ -52,7 +52,6 @@ EYE_CENTRES = (7, 10)  # 0-based: features 8 and 11
 
 def convert_aflw5(root: str, out: str, box_margin: float = 0.5) -> dict:
     """The AFLW_R release: ``aflw_{split}_images.txt`` and ``aflw_{split}_keypoints.mat``."""
-    from scipy.io import loadmat
     meta = parse_metainfo('mafl')
     ds = ConvertedDataset(out, dict(object_class='face', source='aflw5', version=1),
                           meta['keypoint_names'], 'mafl', meta['skeleton'], 'face',
@@ -62,7 +61,7 @@ def convert_aflw5(root: str, out: str, box_margin: float = 0.5) -> dict:
         with open(osp.join(root, f'aflw_{split}_images.txt')) as f:
             images = [line.strip() for line in f if line.strip()]
         mat_path = osp.join(root, f'aflw_{split}_keypoints.mat')
-        m = loadmat(mat_path)
+        m = read_mat(mat_path)
         for key in ('gt', 'hw'):
             if key not in m:
                 raise ValueError(f'{mat_path}: field `{key}` is missing')

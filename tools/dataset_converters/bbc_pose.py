@@ -34,8 +34,8 @@ import numpy as np
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 
 from hierembed.datasets.converters import (ConvertedDataset, box_from_points,  # noqa: E402
-                                           coco_visibility, converter_parser, image_size, rel_path,
-                                           run_converter)
+                                           coco_visibility, converter_parser, image_size, read_mat,
+                                           rel_path, run_converter)
 from hierembed.datasets.metainfo import parse_metainfo  # noqa: E402
 from hierembed.datasets.video_io import IMAGE_EXTS, frame_sort_key  # noqa: E402
 
@@ -59,8 +59,7 @@ def read_bbcpose(path: str) -> list:
     Raises:
         ValueError: naming the file, the video and the field that is missing or malformed.
     """
-    from scipy.io import loadmat
-    m = loadmat(path, squeeze_me=True, struct_as_record=False)
+    m = read_mat(path, squeeze_me=True, struct_as_record=False)
     if 'bbcpose' not in m:
         raise ValueError(f'{path}: variable `bbcpose` is missing')
     videos = []

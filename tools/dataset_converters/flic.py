@@ -26,7 +26,8 @@ import numpy as np
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 
 from hierembed.datasets.converters import (ConvertedDataset, coco_visibility,  # noqa: E402
-                                           converter_parser, image_size, rel_path, run_converter)
+                                           converter_parser, image_size, read_mat, rel_path,
+                                           run_converter)
 from hierembed.datasets.metainfo import parse_metainfo  # noqa: E402
 
 # metainfo order -> 0-based coords columns (head: the mean of the eyes and the nose)
@@ -42,8 +43,7 @@ def read_examples(path: str) -> list:
     Raises:
         ValueError: naming the file, the example and the field.
     """
-    from scipy.io import loadmat
-    m = loadmat(path, squeeze_me=True, struct_as_record=False)
+    m = read_mat(path, squeeze_me=True, struct_as_record=False)
     if 'examples' not in m:
         raise ValueError(f'{path}: variable `examples` is missing')
     out = []

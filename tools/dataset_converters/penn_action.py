@@ -23,13 +23,12 @@ import os.path as osp
 import sys
 
 import numpy as np
-from scipy.io import loadmat
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 
 from hierembed.datasets.converters import (ConvertedDataset, assign_splits,  # noqa: E402
-                                           coco_visibility, converter_parser, rel_path,
-                                           run_converter)
+                                           coco_visibility, converter_parser, read_mat,
+                                           rel_path, run_converter)
 from hierembed.datasets.metainfo import parse_metainfo  # noqa: E402
 from hierembed.datasets.video_io import frame_sort_key  # noqa: E402
 
@@ -49,7 +48,7 @@ def read_label(mat_path: str) -> dict:
     Raises:
         ValueError: naming the file and the field that is missing or malformed.
     """
-    m = loadmat(mat_path)
+    m = read_mat(mat_path)
     for key in ('x', 'y', 'visibility', 'nframes', 'dimensions', 'train'):
         if key not in m:
             raise ValueError(f'{mat_path}: field `{key}` is missing')

@@ -107,6 +107,26 @@ def image_size(path: str) -> Tuple[int, int]:
     return img.shape[1], img.shape[0]
 
 
+def read_mat(path: str, **kwargs) -> dict:
+    """``scipy.io.loadmat(path, **kwargs)``; a file it cannot read is named in the error.
+
+    Raises:
+        FileNotFoundError: no such file.
+        DataError: the file is no MATLAB file scipy reads (damaged, truncated, another format).
+    """
+    from scipy.io import loadmat
+
+    from hierembed.errors import DataError
+    if not osp.isfile(path):
+        raise FileNotFoundError(f'{path}: no such file')
+    try:
+        return loadmat(path, **kwargs)
+    except Exception as err:  # scipy raises ValueError, TypeError, OSError, MatReadError ...
+        msg = ' '.join(str(err).split())[:200] or type(err).__name__
+        raise DataError(f'not a readable MATLAB file ({type(err).__name__}: {msg}); download '
+                        'it again', file=path) from err
+
+
 def write_json_atomic(path: str, obj) -> None:
     """``json.dump`` to ``path`` through a temporary file and a rename."""
     os.makedirs(osp.dirname(path) or '.', exist_ok=True)
@@ -185,13 +205,16 @@ class ConvertedDataset:
         return image_id
 
     def write(self, **extra) -> Dict[str, Dict[str, int]]:
-        """Write the files of every split; return split -> dict(videos=..., images=...), and
+        """Write the files of every split (a video file that this run leaves empty and an
+        earlier run wrote is removed); return split -> dict(videos=..., images=...), and
         ``extra`` (e.g. ``skipped=...``) beside."""
         ann = osp.join(self.out, 'annotations')
         for split in self.splits:
+            videos = osp.join(ann, f'videos_{split}.json')
             if self.videos[split] or self.category is None:
-                write_json_atomic(osp.join(ann, f'videos_{split}.json'),
-                                  dict(metainfo=self.info, videos=self.videos[split]))
+                write_json_atomic(videos, dict(metainfo=self.info, videos=self.videos[split]))
+            elif osp.isfile(videos):  # an earlier run's: no split of this run may be stale
+                os.remove(videos)
             if self.category is not None:
                 write_json_atomic(osp.join(ann, f'keypoints_{split}.json'), dict(
                     info=self.info, images=self.images[split],

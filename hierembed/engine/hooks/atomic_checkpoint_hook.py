@@ -1,4 +1,5 @@
 """mmengine's CheckpointHook, made safe against a kill at any instant."""
+import inspect
 import os.path as osp
 from typing import List, Optional
 
@@ -6,6 +7,7 @@ from mmengine.dist import is_main_process
 from mmengine.hooks import CheckpointHook
 
 from hierembed.registry import HOOKS
+from hierembed.utils.misc import reject_unknown_keys
 from ..checkpoint import (CONFIG_KEY, CONFIG_TEXT_KEYS, atomic_write_bytes, config_to_literals,
                           remove_stale_temporaries)
 
@@ -26,10 +28,14 @@ class AtomicCheckpointHook(CheckpointHook):
     - the training config is saved as data (``meta['hierembed_cfg']``, plain literals) instead
       of mmengine's Python text (``meta['cfg']``), which a reader would have to execute.
 
-    Temporary files left by a killed writer are removed when training starts.
+    Temporary files left by a killed writer are removed when training starts. An argument that
+    mmengine's hook does not name is refused here (mmengine passes it on to ``save_checkpoint``,
+    which fails at the first save: 250 iterations in by default).
     """
 
     def __init__(self, *args, backend_args: Optional[dict] = None, **kwargs) -> None:
+        reject_unknown_keys(kwargs, inspect.signature(CheckpointHook).parameters,
+                            'AtomicCheckpointHook (default_hooks.checkpoint)')
         if backend_args is None and kwargs.get('file_client_args') is None:
             backend_args = dict(backend='local_atomic')
         super().__init__(*args, backend_args=backend_args, **kwargs)
