@@ -14,8 +14,10 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 import torch  # noqa: E402
 from mmengine.config import Config, DictAction  # noqa: E402
+from rich.console import Console  # noqa: E402
 
 from hierembed.apis import KNOWN_BASELINES, run_probe  # noqa: E402
+from hierembed.probe.report import print_tables  # noqa: E402
 from hierembed.utils import register_all_modules  # noqa: E402
 
 
@@ -41,7 +43,8 @@ def parse_args(argv=None) -> argparse.Namespace:
                         help='only none: the probe runs in one process (one GPU embeds a probe '
                         'set in minutes); a launcher is refused rather than leaving the other '
                         'ranks in a barrier until the collective timeout kills them')
-    parser.add_argument('--no-progress', action='store_true', help='no progress bars or tables')
+    parser.add_argument('--no-progress', action='store_true', help='no progress bars (the '
+                        'tables, warnings and result paths are printed all the same)')
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
     args = parser.parse_args(argv)
     os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
@@ -60,9 +63,17 @@ def main(argv=None) -> dict:
         cfg.merge_from_dict(args.cfg_options)
     work_dir = args.work_dir or cfg.get('work_dir') or osp.join(
         './work_dirs/probes', osp.splitext(osp.basename(args.config))[0])
-    return run_probe(cfg, args.checkpoint, work_dir, baselines=args.baselines,
-                     device=args.device, progress=not args.no_progress, config_path=args.config,
-                     train_config=args.train_config)
+    results = run_probe(cfg, args.checkpoint, work_dir, baselines=args.baselines,
+                        device=args.device, progress=not args.no_progress,
+                        config_path=args.config, train_config=args.train_config)
+    if args.no_progress:  # run_probe prints the tables (and caveats) only with progress
+        print_tables(results, Console(force_terminal=False, width=160))
+    vis = results['meta'].get('visualizations') or []
+    print(f'results: {osp.join(work_dir, "results.md")} (tables), '
+          f'{osp.join(work_dir, "results.json")} (every number)')
+    if vis:
+        print(f'pictures: {len(vis)} in {osp.join(work_dir, osp.dirname(vis[0]))}')
+    return results
 
 
 if __name__ == '__main__':

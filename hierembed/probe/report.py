@@ -80,9 +80,38 @@ def table_rows(results: dict, metric: str) -> List[List[str]]:
     return rows
 
 
+def delta_label(results: dict, metric: Optional[str]) -> str:
+    """What a delta's sign means for ``metric``: ``' (> 0 better)'`` where higher is better
+    (PCK, AUC), ``' (< 0 better)'`` where lower is (NME); empty when unknown."""
+    info = (results['meta'].get('metrics') or {}).get(metric) if metric else None
+    if not info or 'greater_is_better' not in info:
+        return ''
+    return ' (> 0 better)' if info['greater_is_better'] else ' (< 0 better)'
+
+
+# Below this many test instances a probe's mean moves by points between draws of the test set.
+MIN_TEST_INSTANCES = 300
+
+
+def caveats(results: dict) -> List[str]:
+    """Why the numbers may be noise: a small test split, a single probe seed."""
+    meta = results['meta']
+    out = []
+    n_test = (meta.get('num_instances') or {}).get('test')
+    if n_test is not None and n_test < MIN_TEST_INSTANCES:
+        out.append(f'only {n_test} test instances (under {MIN_TEST_INSTANCES}): a difference of '
+                   'a few points between rows can be noise; label more test crops')
+    seeds = meta.get('probe_seeds')
+    if seeds is not None and len(seeds) < 2:
+        out.append('one probe seed: no interval, so a difference cannot be told from noise; '
+                   'run several (--cfg-options probe_cfg.seeds=5)')
+    return out
+
+
 def table_header(results: dict, metric: Optional[str] = None) -> List[str]:
+    sign = delta_label(results, metric)
     header = (['Encoder', 'Head'] + list(results['meta']['keypoint_groups']) +
-              ['Avg', 'Δ rand. init', 'Δ mean pose'])
+              ['Avg', f'Δ rand. init{sign}', f'Δ mean pose{sign}'])
     if metric is not None and any('gap_closed' in e.get('comparisons', {}).get(metric, {})
                                   for _, _, e in _rows(results)):
         header.append('gap closed')
@@ -130,6 +159,8 @@ def print_tables(results: dict, console: Optional[Console] = None) -> None:
     if failures:
         console.print('[bold red]Not better than the mean pose (learned nothing usable):[/] ' +
                       ', '.join(failures))
+    for caveat in caveats(results):
+        console.print(f'[bold yellow]warning:[/] {caveat}')
 
 
 def results_markdown(results: dict) -> str:
@@ -145,7 +176,8 @@ def results_markdown(results: dict) -> str:
              f'- probe seeds {meta.get("probe_seeds", [0])}: {meta.get("interval", "")}; '
              '"gap closed" = (encoder - random init) / (supervised - random init)']
     dims = effective_dims_line(results)
-    lines += [f'- {dims}', ''] if dims else ['']
+    lines += [f'- {dims}'] if dims else []
+    lines += [f'- **warning**: {c}' for c in caveats(results)] + ['']
     for metric in meta['metric_names']:
         info = meta['metrics'][metric]
         arrow = 'higher' if info['greater_is_better'] else 'lower'

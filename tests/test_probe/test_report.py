@@ -120,3 +120,21 @@ def test_deltas_are_paired_per_probe_seed():
     assert comp['gap_closed'] == pytest.approx(2.0 / 40.0)
     assert 'gap_closed' not in encoders['supervised']['heads']['mlp']['comparisons']['PCK']
     assert encoders['supervised']['heads']['mlp']['comparisons']['PCK']['vs_random_init'] == 40
+
+
+def test_deltas_say_which_sign_is_better_and_caveats():
+    from hierembed.probe.report import caveats, table_header
+    res = _results()
+    assert table_header(res, 'PCK@0.2')[-2:] == ['Δ rand. init (> 0 better)',
+                                                 'Δ mean pose (> 0 better)']
+    res['meta']['metrics'] = {'NME': dict(greater_is_better=False)}
+    assert table_header(res, 'NME')[-2:] == ['Δ rand. init (< 0 better)',
+                                             'Δ mean pose (< 0 better)']
+    res['meta']['probe_seeds'] = [0]
+    found = caveats(res)
+    assert found[0].startswith('only 2 test instances (under 300)')
+    assert found[1].startswith('one probe seed: no interval')
+    res['meta'].update(probe_seeds=[0, 1], num_instances=dict(train=9, val=9, test=300))
+    assert caveats(res) == []
+    md = results_markdown(dict(_results(), meta=dict(_results()['meta'], probe_seeds=[0])))
+    assert '- **warning**: one probe seed' in md

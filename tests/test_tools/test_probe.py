@@ -21,7 +21,7 @@ def _load_tool():
     return module
 
 
-def test_cli_on_stand_ins(tmp_path):
+def test_cli_on_stand_ins(tmp_path, capsys):
     from mmengine.config import Config
     cfg_path = str(tmp_path / 'toy_probe.py')
     Config(toy_probe_cfg()).dump(cfg_path)
@@ -40,6 +40,13 @@ def test_cli_on_stand_ins(tmp_path):
     assert results['encoders']['trained']['heads']['linear']['metrics'].keys() == \
         saved['encoders']['trained']['heads']['linear']['metrics'].keys()
     assert osp.isfile(osp.join(work, 'results.md'))
+    # --no-progress hides progress bars only: the tables, the caveats and the paths are printed
+    out = capsys.readouterr().out
+    assert 'PCK' in out and 'Δ rand. init (> 0 better)' in out
+    n_test = saved['meta']['num_instances']['test']
+    assert f'only {n_test} test instances (under 300)' in out
+    assert f'results: {osp.join(work, "results.md")}' in out
+    assert f'pictures: {len(saved["meta"]["visualizations"])} in {osp.join(work, "vis")}' in out
 
 
 def test_cli_rejects_unknown_baseline(tmp_path):
