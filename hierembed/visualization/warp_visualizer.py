@@ -27,13 +27,45 @@ def _to_rgb_panel(image: torch.Tensor, size: int) -> np.ndarray:
     return cv2.resize(to_hwc_uint8(image), (size, size), interpolation=cv2.INTER_NEAREST)
 
 
-def _to_sigma_panel(sigma: torch.Tensor, size: int) -> np.ndarray:
-    """[1, H, W] positive confidence sigma -> a viridis map, dark = confident (small sigma)."""
+def _viridis(scaled: np.ndarray) -> np.ndarray:
+    """Values in [0, 1] [H, W] -> RGB uint8 [H, W, 3] (OpenCV's viridis)."""
+    u8 = (np.clip(scaled, 0, 1) * 255).astype(np.uint8)
+    return cv2.applyColorMap(u8, cv2.COLORMAP_VIRIDIS)[..., ::-1]
+
+
+def _to_sigma_panel(sigma: torch.Tensor, size: int, lo: float, hi: float) -> np.ndarray:
+    """[1, H, W] positive confidence sigma -> a viridis map on the fixed range [lo, hi]
+    (the level's range over the drawn samples), dark = confident (small sigma)."""
     values = sigma.detach().float()[0].cpu().numpy()
-    lo, hi = float(values.min()), float(values.max())
     scaled = (values - lo) / (hi - lo) if hi > lo else np.zeros_like(values)
-    coloured = cv2.applyColorMap((scaled * 255).astype(np.uint8), cv2.COLORMAP_VIRIDIS)
-    return cv2.resize(coloured[..., ::-1], (size, size), interpolation=cv2.INTER_NEAREST)
+    return cv2.resize(_viridis(scaled), (size, size), interpolation=cv2.INTER_NEAREST)
+
+
+def _text(canvas: np.ndarray, text: str, x: int, y: int, scale: float = 0.4) -> None:
+    cv2.putText(canvas, text, (x, y), cv2.FONT_HERSHEY_SIMPLEX, scale, (0, 0, 0), 1,
+                cv2.LINE_AA)
+
+
+def _colour_bar(width: int, lo: float, hi: float, label: str) -> np.ndarray:
+    """A strip: label, lo, a viridis ramp, hi."""
+    strip = np.full((20, width, 3), 255, np.uint8)
+    _text(strip, label, 3, 14)
+    x0, x1 = 110, min(width - 60, 400)
+    _text(strip, f'{lo:.2g}', x0 - 40, 14)
+    ramp = _viridis(np.tile(np.linspace(0, 1, x1 - x0), (10, 1)))
+    strip[5:15, x0:x1] = ramp
+    _text(strip, f'{hi:.2g}', x1 + 4, 14)
+    return strip
+
+
+LEGEND = (
+    'source, target: the two input crops ({size} px); gen r: the target rebuilt from source '
+    'pixels by the level-r warp ({widths} px)',
+    'sigma r: the per-pixel confidence of gen r (Laplace scale; dark = confident, small '
+    'reconstruction error expected)',
+    'target pts / from (r=1): a few target pixels and, in the same colours, the source pixel '
+    'each copies at level 1',
+)
 
 
 def level1_matches(prob: torch.Tensor, points: Sequence[Tuple[int, int]]) -> List[Tuple[int, int]]:
@@ -80,22 +112,30 @@ def _draw_points(panel: np.ndarray, points, width: int, colours) -> np.ndarray:
 
 def draw_warp_grid(warp: Dict[str, list],
                    max_samples: int = 4,
-                   panel_size: int = 96,
-                   points_per_side: int = 3) -> np.ndarray:
+                   panel_size: Optional[int] = None,
+                   points_per_side: int = 3,
+                   inputs: Optional[Dict[str, torch.Tensor]] = None,
+                   legend: bool = True) -> np.ndarray:
     """Lay out the warp of a batch as one RGB image.
 
-    One row per sample; columns: source, target, then for each level the generated image and
-    (when the model predicts one) the confidence sigma, then the level-1 correspondences: a few
-    target pixels marked on the target and, in the same colours, the source pixel each takes its
-    colour from (the mode of ``A^1``).
+    One row per sample; columns: source, target (the input crops at their own resolution when
+    ``inputs`` is given), then for each level the generated image and (when the model predicts
+    one) the confidence sigma, then the level-1 correspondences: a few target pixels marked on
+    the target and, in the same colours, the source pixel each takes its colour from (the mode
+    of ``A^1``). Below, with ``legend``: what each column shows and a colour bar per sigma
+    level (its range over the drawn samples, shared by the level's panels).
 
     Args:
         warp: the output of ``ClassEmbedder.warp``: per-level lists ``generated``
             ([B, 3, W_r, W_r] in [0, 1]), ``sigma`` ([B, 1, W_r, W_r] or None), ``prob``
             (level 1: [B, W_1^2, W_1, W_1]), ``source`` and ``target`` ([B, 3, W_r, W_r]).
         max_samples: rows to draw (the first samples of the batch).
-        panel_size: side of each square panel in pixels.
+        panel_size: side of each square panel in pixels (default: the input's side times the
+            integer that brings it nearest 96, so every pixel is a whole square).
         points_per_side: the correspondence panel marks this many squared target pixels.
+        inputs: ``source`` and ``target`` [B, 3, S, S] in [0, 1], the crops as the model saw
+            them (default: the finest level's ``source`` / ``target``).
+        legend: add the legend and the colour bars.
 
     Returns:
         uint8 [H, W, 3] RGB.
@@ -103,8 +143,17 @@ def draw_warp_grid(warp: Dict[str, list],
     generated = warp['generated']
     sigmas = warp.get('sigma') or [None] * len(generated)
     sources, targets = warp['source'], warp['target']
+    if inputs is not None:
+        full_source, full_target = inputs['source'], inputs['target']
+    else:
+        full_source, full_target = sources[-1], targets[-1]
+    input_side = int(full_source.shape[-1])
+    if panel_size is None:
+        panel_size = input_side * max(1, round(96 / input_side))
     prob1 = warp['prob'][0] if warp.get('prob') else None
     batch = min(int(generated[0].shape[0]), max_samples)
+    ranges = [None if s is None else (float(s[:batch].min()), float(s[:batch].max()))
+              for s in sigmas]
 
     labels = ['source', 'target']
     for level, sigma in enumerate(sigmas, start=1):
@@ -116,13 +165,12 @@ def draw_warp_grid(warp: Dict[str, list],
 
     rows = []
     for b in range(batch):
-        # The finest level's source and target are the sharpest to look at.
-        panels = [_to_rgb_panel(sources[-1][b], panel_size),
-                  _to_rgb_panel(targets[-1][b], panel_size)]
-        for gen, sigma in zip(generated, sigmas):
+        panels = [_to_rgb_panel(full_source[b], panel_size),
+                  _to_rgb_panel(full_target[b], panel_size)]
+        for gen, sigma, rng in zip(generated, sigmas, ranges):
             panels.append(_to_rgb_panel(gen[b], panel_size))
             if sigma is not None:
-                panels.append(_to_sigma_panel(sigma[b], panel_size))
+                panels.append(_to_sigma_panel(sigma[b], panel_size, *rng))
         if prob1 is not None:
             width = int(prob1.shape[-1])
             points = _grid_points(width, points_per_side)
@@ -136,17 +184,34 @@ def draw_warp_grid(warp: Dict[str, list],
 
     cols = len(labels)
     height = _HEADER + batch * (panel_size + _GAP)
-    width = cols * (panel_size + _GAP)
+    width = max(cols * (panel_size + _GAP), 560 if legend else 0)
     canvas = np.full((height, width, 3), 255, np.uint8)
     for c, label in enumerate(labels):
-        cv2.putText(canvas, label, (c * (panel_size + _GAP) + 3, _HEADER - 5),
-                    cv2.FONT_HERSHEY_SIMPLEX, 0.4, (0, 0, 0), 1, cv2.LINE_AA)
+        _text(canvas, label, c * (panel_size + _GAP) + 3, _HEADER - 5)
     for r, panels in enumerate(rows):
         top = _HEADER + r * (panel_size + _GAP)
         for c, panel in enumerate(panels):
             left = c * (panel_size + _GAP)
             canvas[top:top + panel_size, left:left + panel_size] = panel
-    return canvas
+    if not legend:
+        return canvas
+    widths = '/'.join(str(int(g.shape[-1])) for g in generated)
+    parts = [canvas]
+    for line in LEGEND if prob1 is not None else LEGEND[:2]:
+        text = line.format(size=input_side, widths=widths)
+        # wrap to the canvas at about 6 px a character
+        per_line = max(40, width // 6)
+        while text:
+            cut = len(text) if len(text) <= per_line else text.rfind(' ', 0, per_line)
+            cut = per_line if cut <= 0 else cut
+            strip = np.full((16, width, 3), 255, np.uint8)
+            _text(strip, text[:cut].strip(), 3, 12, 0.35)
+            parts.append(strip)
+            text = text[cut:].strip()
+    for level, rng in enumerate(ranges, start=1):
+        if rng is not None:
+            parts.append(_colour_bar(width, *rng, f'sigma {level}'))
+    return np.concatenate(parts, 0)
 
 
 @VISUALIZERS.register_module()
