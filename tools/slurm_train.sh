@@ -3,7 +3,8 @@
 #
 # GPUS (total tasks, default 8), GPUS_PER_NODE (default 8) and CPUS_PER_TASK (default 5) come
 # from the environment, SRUN_ARGS adds srun options. On nodes without CUDA the tasks train on
-# CPU with gloo. PYTHON picks the interpreter (default: python -u).
+# CPU with gloo. PYTHON picks the interpreter (default: the activated virtual environment's,
+# else the project's .venv, else python on the PATH; run with -u).
 set -euo pipefail
 
 if [ $# -lt 3 ]; then
@@ -24,8 +25,16 @@ GPUS=${GPUS:-8}
 GPUS_PER_NODE=${GPUS_PER_NODE:-8}
 CPUS_PER_TASK=${CPUS_PER_TASK:-5}
 SRUN_ARGS=${SRUN_ARGS:-""}
-PYTHON=${PYTHON:-"python -u"}
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+# The interpreter: $PYTHON; else the activated virtual environment's python; else the project's
+# .venv (what `make` creates); else python on the PATH.
+if [ -z "${PYTHON:-}" ]; then
+    if [ -z "${VIRTUAL_ENV:-}" ] && [ -x "$ROOT/.venv/bin/python" ]; then
+        PYTHON="$ROOT/.venv/bin/python -u"
+    else
+        PYTHON="python -u"
+    fi
+fi
 
 export PYTHONPATH="$ROOT:${PYTHONPATH:-}"
 # shellcheck disable=SC2086  # SRUN_ARGS and PYTHON are word lists
