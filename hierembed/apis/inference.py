@@ -2,6 +2,7 @@
 import contextlib
 import copy
 import logging
+import os
 import os.path as osp
 from typing import Dict, List, Optional, Sequence, Union
 
@@ -88,6 +89,35 @@ def _check_types(value, checkpoint: str, where: str, names: Optional[set] = None
         _check_types(v, checkpoint, field, names)
 
 
+_READ: Dict[tuple, dict] = {}  # the last checkpoint read: a tool reads one file once
+
+
+def read_checkpoint(checkpoint: str) -> dict:
+    """A checkpoint's contents (on the CPU), read once however often a tool asks: its stored
+    config, its crop settings and its weights come from one read and one log line.
+
+    Args:
+        checkpoint: a path (or anything mmengine's ``CheckpointLoader`` reads; those are not
+            cached).
+
+    Raises:
+        FileNotFoundError: a local path that does not exist.
+    """
+    from mmengine.runner.checkpoint import _load_checkpoint
+
+    import hierembed.engine  # noqa: F401  registers the checkpoint loader for torch >= 2.6
+    if '://' in checkpoint:
+        return _load_checkpoint(checkpoint, map_location='cpu')
+    if not osp.isfile(checkpoint):
+        raise FileNotFoundError(f'checkpoint {checkpoint!r} does not exist')
+    st = os.stat(checkpoint)
+    key = (osp.abspath(checkpoint), st.st_mtime_ns, st.st_size)
+    if key not in _READ:
+        _READ.clear()
+        _READ[key] = _load_checkpoint(checkpoint, map_location='cpu')
+    return _READ[key]
+
+
 def checkpoint_config(checkpoint: str) -> Optional[Config]:
     """The training config stored as data in ``checkpoint['meta']['hierembed_cfg']``, if any.
 
@@ -108,12 +138,9 @@ def checkpoint_config(checkpoint: str) -> Optional[Config]:
             hierembed before configs were stored as data); the message says to pass the
             training config explicitly.
     """
-    from mmengine.runner.checkpoint import _load_checkpoint
-
-    import hierembed.engine  # noqa: F401  registers the checkpoint loader for torch >= 2.6
     from hierembed.engine.checkpoint import CONFIG_KEY, DROPPED_TEXT_KEY
 
-    meta = _load_checkpoint(checkpoint, map_location='cpu').get('meta') or {}
+    meta = read_checkpoint(checkpoint).get('meta') or {}
     data = meta.get(CONFIG_KEY)
     if data is None:
         if meta.get(DROPPED_TEXT_KEY):
@@ -188,12 +215,8 @@ def init_embedder(cfg_or_path: CfgLike, checkpoint: Optional[str] = None, device
             with _quiet_mmengine():
                 model.init_weights()
     if checkpoint is not None:
-        from mmengine.runner import load_checkpoint
-
-        import hierembed.engine  # noqa: F401  registers the checkpoint loader for torch >= 2.6
-        if not osp.isfile(checkpoint) and '://' not in checkpoint:
-            raise FileNotFoundError(f'checkpoint {checkpoint!r} does not exist')
-        load_checkpoint(model, checkpoint, map_location='cpu', strict=True)
+        from mmengine.runner.checkpoint import _load_checkpoint_to_model
+        _load_checkpoint_to_model(model, read_checkpoint(checkpoint), strict=True)
     model.cfg = Config(dict(cfg.to_dict(), model=model_cfg.to_dict()))
     model.to(device).eval()
     model.requires_grad_(False)

@@ -46,6 +46,7 @@ def test_embed_a_folder_of_videos(tmp_path):
                           str(tmp_path / 'videos'), '--checkpoint', ckpt, '--out', out],
                          cwd=REPO, capture_output=True, text=True)
     assert res.returncode == 0, res.stderr
+    assert (res.stdout + res.stderr).count('Loads checkpoint') == 1
     z = np.load(out)
     assert z['embeddings'].shape == (8, 16) and z['embeddings'].dtype == np.float32
     # the order video_folder.py finds them in: a folder's files, then its subfolders

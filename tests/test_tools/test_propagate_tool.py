@@ -101,6 +101,8 @@ def test_own_video_every_frame_anchors_pinned(tmp_path):
         assert strip.height == 160 and strip.width > 4 * 160
     for name in ('clip.mp4', 'clip_strip.png', 'clip_points.json'):
         assert osp.join(out, name) in res.stdout
+    # the stored config, the crop settings and the weights: one read, one log line
+    assert (res.stdout + res.stderr).count('Loads checkpoint') == 1
 
 
 def test_own_video_reads_coco_with_frames(tmp_path):
