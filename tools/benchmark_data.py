@@ -145,4 +145,5 @@ def main(argv=None) -> int:
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    from hierembed.utils.cli import run_tool
+    run_tool(main)

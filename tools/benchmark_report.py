@@ -177,4 +177,5 @@ Command: `{_cmd(cmds['data'])}`
 
 
 if __name__ == '__main__':
-    main()
+    from hierembed.utils.cli import run_tool
+    run_tool(main)

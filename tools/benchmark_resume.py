@@ -57,4 +57,5 @@ def main(argv=None) -> list:
 
 
 if __name__ == '__main__':
-    main()
+    from hierembed.utils.cli import run_tool
+    run_tool(main)

@@ -106,4 +106,5 @@ def markdown_table(result: dict) -> str:
 
 
 if __name__ == '__main__':
-    main()
+    from hierembed.utils.cli import run_tool
+    run_tool(main)

@@ -229,4 +229,5 @@ def markdown_table(result):
 
 
 if __name__ == '__main__':
-    main()
+    from hierembed.utils.cli import run_tool
+    run_tool(main)

@@ -84,4 +84,5 @@ def main():
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    from hierembed.utils.cli import run_tool
+    run_tool(main)

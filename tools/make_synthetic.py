@@ -4,7 +4,6 @@
         --num-videos 100 --num-frames 100 --size 128 --seed 0
 """
 import argparse
-import sys
 import time
 
 
@@ -36,4 +35,5 @@ def main(argv=None) -> int:
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    from hierembed.utils.cli import run_tool
+    run_tool(main)

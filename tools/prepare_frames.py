@@ -117,4 +117,5 @@ def main(argv=None) -> None:
 
 
 if __name__ == '__main__':
-    main()
+    from hierembed.utils.cli import run_tool
+    run_tool(main)

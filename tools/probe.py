@@ -13,12 +13,13 @@ import sys
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 import torch  # noqa: E402
-from mmengine.config import Config, DictAction  # noqa: E402
 from rich.console import Console  # noqa: E402
 
 from hierembed.apis import KNOWN_BASELINES, run_probe  # noqa: E402
+from hierembed.probe.checks import check_probe_config  # noqa: E402
 from hierembed.probe.report import print_tables  # noqa: E402
 from hierembed.utils import register_all_modules  # noqa: E402
+from hierembed.utils.cli import CfgOptionsAction, load_config, merge_options, run_tool  # noqa: E402
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -37,7 +38,7 @@ def parse_args(argv=None) -> argparse.Namespace:
                         f'else all of {", ".join(KNOWN_BASELINES)}); give none to skip them')
     parser.add_argument('--device', default='cuda' if torch.cuda.is_available() else 'cpu',
                         help='device of the encoders (heads train on the CPU)')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
+    parser.add_argument('--cfg-options', nargs='+', action=CfgOptionsAction,
                         help='override config entries, key=value (e.g. probe_cfg.epochs=100)')
     parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm'], default='none',
                         help='only none: the probe runs in one process (one GPU embeds a probe '
@@ -58,9 +59,11 @@ def main(argv=None) -> dict:
                          'runs in one process; start it with python, not torchrun or srun, '
                          'and pick the GPU with --device cuda:N')
     register_all_modules(init_default_scope=False)
-    cfg = Config.fromfile(args.config)
-    if args.cfg_options is not None:
-        cfg.merge_from_dict(args.cfg_options)
+    cfg = load_config(args.config)
+    file_keys = list(cfg.keys())
+    merge_options(cfg, args.cfg_options, args.config)
+    check_probe_config(cfg, args.config, [k.split('.')[0] for k in args.cfg_options or {}],
+                       file_keys)
     work_dir = args.work_dir or cfg.get('work_dir') or osp.join(
         './work_dirs/probes', osp.splitext(osp.basename(args.config))[0])
     results = run_probe(cfg, args.checkpoint, work_dir, baselines=args.baselines,
@@ -77,4 +80,4 @@ def main(argv=None) -> dict:
 
 
 if __name__ == '__main__':
-    main()
+    run_tool(main)

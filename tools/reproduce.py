@@ -42,6 +42,7 @@ import json
 import os
 import os.path as osp
 import platform
+import re
 import shlex
 import subprocess
 import sys
@@ -155,30 +156,45 @@ def tag_of(name: str, seed: int) -> str:
     return name.replace('=', '').replace(',', '_').replace(' ', '_') + f'_seed{seed}'
 
 
+def trained_iters(work_dir: str) -> int:
+    """The iteration of the checkpoint that ``work_dir/last_checkpoint`` names (``iter_N.pth``);
+    0 when it names none."""
+    with open(osp.join(work_dir, 'last_checkpoint')) as f:
+        found = re.fullmatch(r'iter_(\d+)\.pth', osp.basename(f.read().strip()))
+    return int(found.group(1)) if found else 0
+
+
 def train_row(args, name, seed):
     wd = osp.join(args.work_dir, tag_of(name, seed))
     timing = osp.join(ROOT, wd, 'train_time.json')
     entry = dict(name=name, seed=seed, train_s=None, train_cpu_s=None, work_dir=wd)
+    cfg = osp.join(wd, 'row_config.py')
+    resume = []
     if osp.isfile(osp.join(ROOT, wd, 'last_checkpoint')):  # trained before: keep it
         iters = _iters_of(entry) if name in ROWS else args.iters
         if iters != args.iters:
             raise ValueError(f'{wd} was trained for {iters} iterations, not --iters '
                              f'{args.iters}: pass --iters {iters}, another --work-dir, or delete '
                              'it')
-        entry.update(saved_timing(timing, 'train_s', 'train_cpu_s'))
-        print(f'{name} seed {seed}: trained before, kept ({wd}; delete it to train again)',
-              flush=True)
-        return entry
-    os.makedirs(osp.join(ROOT, wd), exist_ok=True)
-    cfg = osp.join(wd, 'row_config.py')
-    with open(osp.join(ROOT, cfg), 'w') as f:
-        if name in ROWS:
-            levels, model = ROWS[name]
-            f.write(row_config(args.config, levels, model, args.iters, seed))
-        else:
-            f.write(experiment_config(args.experiment_paths[name], seed))
+        done = trained_iters(osp.join(ROOT, wd))
+        if done >= iters:
+            entry.update(saved_timing(timing, 'train_s', 'train_cpu_s'))
+            print(f'{name} seed {seed}: trained before, kept ({wd}; delete it to train again)',
+                  flush=True)
+            return entry
+        # a run killed before its end: its table would read an early checkpoint
+        print(f'{name} seed {seed}: stopped at iteration {done} of {iters}; resuming', flush=True)
+        resume = ['--resume']
+    else:
+        os.makedirs(osp.join(ROOT, wd), exist_ok=True)
+        with open(osp.join(ROOT, cfg), 'w') as f:
+            if name in ROWS:
+                levels, model = ROWS[name]
+                f.write(row_config(args.config, levels, model, args.iters, seed))
+            else:
+                f.write(experiment_config(args.experiment_paths[name], seed))
     entry['train_s'], entry['train_cpu_s'] = run(
-        [sys.executable, 'tools/train.py', cfg, '--work-dir', wd],
+        [sys.executable, 'tools/train.py', cfg, '--work-dir', wd, *resume],
         osp.join(ROOT, wd, 'train.log'))
     with open(timing, 'w') as f:
         json.dump(dict(train_s=entry['train_s'], train_cpu_s=entry['train_cpu_s']), f)
@@ -545,4 +561,5 @@ def write_results(args, runs, total, cmd):
 
 
 if __name__ == '__main__':
-    main()
+    from hierembed.utils.cli import run_tool
+    run_tool(main)

@@ -14,7 +14,7 @@ from .metainfo import METAINFO_DIR, metainfo_from_names, parse_metainfo
 from .transforms import CropToBox
 from .validation import (Issues, box_problem, fatal, finite_numbers, image_size, is_number,
                          load_json, progress)
-from .video_io import VideoDecodeError
+from .video_io import VideoDecodeError, read_image
 from .video_pair_dataset import _build_jitter, _chw
 
 NORM_TYPES = ('bbox', 'torso', 'pixels', 'interocular', 'norm_size')
@@ -325,10 +325,10 @@ class KeypointDataset(Dataset):
 
     def __getitem__(self, index: int) -> Dict:
         s = self.samples[int(index)]
-        img = cv2.imread(s['path'], cv2.IMREAD_COLOR)
-        if img is None:
-            raise VideoDecodeError(f'{self.ann_file}: image {s["image_id"]}: cannot read '
-                                   f'{s["path"]}')
+        try:
+            img = read_image(s['path'])
+        except VideoDecodeError as e:
+            raise VideoDecodeError(f'{self.ann_file}: image {s["image_id"]}: {e}') from None
         res = self.crop(dict(img=cv2.cvtColor(img, cv2.COLOR_BGR2RGB), bbox=s['bbox'],
                              keypoints=s['keypoints']))
         norm = s['norm'] * res['scale']

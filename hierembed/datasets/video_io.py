@@ -124,6 +124,36 @@ class SequentialReader:
         return np.stack([out[int(i)] for i in indices])
 
 
+def read_image(path: str) -> np.ndarray:
+    """Decode an image file whole, as OpenCV's BGR ``[H, W, 3]`` uint8.
+
+    ``cv2.imread`` fills the missing part of a truncated JPEG with grey and only libjpeg's
+    stderr line says so; a JPEG without its end-of-image marker and a PNG without its IEND chunk
+    are refused here instead.
+
+    Raises:
+        VideoDecodeError: naming the file: unreadable, truncated or not an image.
+    """
+    try:
+        data = np.fromfile(path, np.uint8)
+    except OSError as e:
+        raise VideoDecodeError(f'{path}: cannot read the file ({e.strerror})') from None
+    head = data[:8].tobytes()
+    if head[:3] == b'\xff\xd8\xff':
+        tail = data[-1024:].tobytes()
+        # the end-of-image marker, perhaps followed by padding or a camera's trailer
+        if not tail.rstrip(b'\x00').endswith(b'\xff\xd9') and b'\xff\xd9' not in tail[-64:]:
+            raise VideoDecodeError(f'{path}: truncated JPEG (no end-of-image marker, '
+                                   f'{data.size} bytes): copy or extract the file again')
+    elif head == b'\x89PNG\r\n\x1a\n' and b'IEND' not in data[-16:].tobytes():
+        raise VideoDecodeError(f'{path}: truncated PNG (no IEND chunk, {data.size} bytes): '
+                               'copy or extract the file again')
+    img = cv2.imdecode(data, cv2.IMREAD_COLOR) if data.size else None
+    if img is None:
+        raise VideoDecodeError(f'{path}: cannot decode the image ({data.size} bytes)')
+    return img
+
+
 def frame_sort_key(name: str) -> tuple:
     """Natural order of frame file names: digit runs compare as numbers (``2.jpg`` before
     ``10.jpg``; zero-padded names keep their order)."""
@@ -146,9 +176,10 @@ class FolderReader:
         frames = []
         for i in indices:
             f = self.files[int(i)]
-            img = cv2.imread(f, cv2.IMREAD_COLOR)
-            if img is None:
-                raise VideoDecodeError(f'{f}: cannot read frame {int(i)} of {self.path}')
+            try:
+                img = read_image(f)
+            except VideoDecodeError as e:
+                raise VideoDecodeError(f'{e} (frame {int(i)} of {self.path})') from None
             frames.append(cv2.cvtColor(img, cv2.COLOR_BGR2RGB))
         return np.stack(frames)
 

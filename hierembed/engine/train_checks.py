@@ -117,8 +117,8 @@ def _import_custom(cfg: Config, option_keys: Iterable[str]) -> None:
     imports = cfg.custom_imports
     if not isinstance(imports, dict) or 'imports' not in imports:
         raise ConfigError('--cfg-options custom_imports: expected custom_imports.imports=[module,'
-                         f' ...] (optionally custom_imports.allow_failed_imports=True), got '
-                         f'{imports!r}')
+                          f' ...] (optionally custom_imports.allow_failed_imports=True), got '
+                          f'{imports!r}')
     reject_unknown_keys(imports, ('imports', 'allow_failed_imports'), 'custom_imports')
     import_modules_from_strings(**imports)
 

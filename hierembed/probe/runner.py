@@ -33,6 +33,7 @@ from .evaluation import (ValScorer, cfg_dict, evaluate_predictions, has_visibili
                          metric_configs, selection_metric)
 from .features import (FeatureCache, ProbeTargets, dataset_fingerprint, encoder_fingerprint,
                        extract_split)
+from .checks import check_probe_splits
 from .fitting import FeatureStandardizer, effective_dims, fit_head, predict, to_tensors
 from .report import (INTERVAL_NOTE, gap_closed, paired_deltas, print_tables, results_markdown,
                      t_interval, write_results_json)
@@ -408,6 +409,7 @@ def run_probe(cfg: Config, checkpoint: Optional[str], work_dir: str,
         fingerprints.update(f)
 
     datasets, dataset_cfgs = _build_split_datasets(cfg)
+    check_probe_splits(datasets, config_path or 'the probe config')
     metainfo = dict(datasets['train'].metainfo)
     if cfg.get('keypoint_groups'):
         metainfo['keypoint_groups'] = resolve_keypoint_groups(

@@ -175,4 +175,5 @@ def main():
 
 
 if __name__ == '__main__':
-    main()
+    from hierembed.utils.cli import run_tool
+    run_tool(main)

@@ -30,7 +30,6 @@ import argparse
 import json
 import os
 import os.path as osp
-import sys
 from typing import Dict, List, Optional
 
 import numpy as np
@@ -240,4 +239,5 @@ def main(argv: Optional[List[str]] = None) -> int:
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    from hierembed.utils.cli import run_tool
+    run_tool(main)
