@@ -28,9 +28,10 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
-from hierembed.apis.inference import (CheckpointConfigError, crop_settings,  # noqa: E402
-                                      embed_frames, frame_box, init_embedder)
-from hierembed.datasets.video_io import IMAGE_EXTS, VideoDecodeError, open_reader  # noqa: E402
+from hierembed.apis.inference import (crop_settings, embed_frames, frame_box,  # noqa: E402
+                                      init_embedder)
+from hierembed.datasets.video_io import IMAGE_EXTS, open_reader  # noqa: E402
+from hierembed.utils.cli import run_tool  # noqa: E402
 
 VIDEO_EXTS = ('.mp4', '.avi', '.mov', '.mkv', '.webm', '.m4v', '.mpg', '.mpeg')
 
@@ -75,27 +76,23 @@ def find_inputs(path: str) -> list:
 
 def main(argv=None) -> dict:
     args = parse_args(argv)
-    try:
-        inputs = find_inputs(args.input)
-        model = init_embedder(args.config, args.checkpoint, device=args.device)
-        crop = crop_settings(args.config, args.checkpoint)
-        if args.margin is not None:
-            crop['margin'] = args.margin
-        embeddings, boxes, frames, video = [], [], [], []
-        for v, path in enumerate(inputs):
-            reader = open_reader(path)
-            height, width = reader.get([0])[0].shape[:2]
-            box = np.asarray(args.box, np.float64) if args.box else frame_box(width, height,
-                                                                             crop)
-            b = np.tile(box, (reader.num_frames, 1))
-            embeddings.append(embed_frames(model, reader, b, crop['margin'], args.batch_size))
-            boxes.append(b)
-            frames.append(np.arange(reader.num_frames))
-            video.append(np.full(reader.num_frames, v))
-            print(f'{path}: {reader.num_frames} frames')
-    except (FileNotFoundError, VideoDecodeError, CheckpointConfigError, ValueError) as e:
-        print(f'tools/embed.py: error: {str(e).splitlines()[0]}', file=sys.stderr)
-        sys.exit(1)
+    inputs = find_inputs(args.input)
+    model = init_embedder(args.config, args.checkpoint, device=args.device)
+    crop = crop_settings(args.config, args.checkpoint)
+    if args.margin is not None:
+        crop['margin'] = args.margin
+    embeddings, boxes, frames, video = [], [], [], []
+    for v, path in enumerate(inputs):
+        reader = open_reader(path)
+        height, width = reader.get([0])[0].shape[:2]
+        box = (np.asarray(args.box, np.float64) if args.box
+               else frame_box(width, height, crop))
+        b = np.tile(box, (reader.num_frames, 1))
+        embeddings.append(embed_frames(model, reader, b, crop['margin'], args.batch_size))
+        boxes.append(b)
+        frames.append(np.arange(reader.num_frames))
+        video.append(np.full(reader.num_frames, v))
+        print(f'{path}: {reader.num_frames} frames')
     out = dict(embeddings=np.concatenate(embeddings), boxes=np.concatenate(boxes),
                frames=np.concatenate(frames).astype(np.int64),
                video=np.concatenate(video).astype(np.int64), videos=np.array(inputs),
@@ -108,4 +105,4 @@ def main(argv=None) -> dict:
 
 
 if __name__ == '__main__':
-    main()
+    run_tool(main)

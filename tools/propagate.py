@@ -34,13 +34,13 @@ import cv2  # noqa: E402
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
-from hierembed.apis.anchors import AnchorFileError, load_anchors  # noqa: E402
-from hierembed.apis.inference import (CheckpointConfigError, crop_settings,  # noqa: E402
-                                      frame_box, init_embedder)
+from hierembed.apis.anchors import load_anchors  # noqa: E402
+from hierembed.apis.inference import crop_settings, frame_box, init_embedder  # noqa: E402
 from hierembed.apis.propagate import (pck_along_video, propagate_keypoints,  # noqa: E402
                                       propagate_video)
 from hierembed.datasets.transforms.crop import apply_affine, crop_matrix  # noqa: E402
-from hierembed.datasets.video_io import VideoDecodeError, open_reader  # noqa: E402
+from hierembed.datasets.video_io import open_reader  # noqa: E402
+from hierembed.utils.cli import run_tool  # noqa: E402
 from hierembed.visualization import draw_propagated, image_strip, save_rgb  # noqa: E402
 
 
@@ -182,17 +182,12 @@ def propagate_own_video(args, model) -> dict:
 
 def main(argv=None):
     args = parse_args(argv)
-    try:
-        if args.video is not None:
-            load_anchors(args.keypoints, args.video_id)  # a bad file fails before the model
-        model = init_embedder(args.config, args.checkpoint, device=args.device)
-        if args.video is not None:
-            return propagate_own_video(args, model)
-        return evaluate(args, model)
-    except (AnchorFileError, FileNotFoundError, VideoDecodeError, CheckpointConfigError,
-            ValueError) as e:
-        print(f'tools/propagate.py: error: {str(e).splitlines()[0]}', file=sys.stderr)
-        sys.exit(1)
+    if args.video is not None:
+        load_anchors(args.keypoints, args.video_id)  # a bad file fails before the model loads
+    model = init_embedder(args.config, args.checkpoint, device=args.device)
+    if args.video is not None:
+        return propagate_own_video(args, model)
+    return evaluate(args, model)
 
 
 def evaluate(args, model) -> dict:
@@ -246,4 +241,4 @@ def evaluate(args, model) -> dict:
 
 
 if __name__ == '__main__':
-    main()
+    run_tool(main)

@@ -18,8 +18,10 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
+from hierembed.errors import DataError
 
-class AnchorFileError(ValueError):
+
+class AnchorFileError(DataError):
     """An anchor keypoint file that is missing or malformed; the message names the file and the
     field."""
 

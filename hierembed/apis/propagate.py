@@ -15,6 +15,7 @@ import numpy as np
 import torch
 
 from hierembed.datasets.transforms.crop import apply_affine, crop_matrix
+from hierembed.errors import DataError
 from hierembed.evaluation.functional import pck_accuracy
 from hierembed.models.data_preprocessors import images_to_float
 
@@ -240,7 +241,8 @@ def propagate_video(model, reader, anchors, boxes: np.ndarray, margin: float = 1
     num = reader.num_frames
     for a in anchors.points:
         if not 0 <= a < num:
-            raise ValueError(f'anchor frame {a} is outside the video ({num} frames)')
+            raise DataError(f'anchor frame {a} is outside the video ({num} frames)',
+                            field=f'frames[{a!r}]')
     source = nearest_anchors(num, anchors.points)
     anchor_crops = {}
     for a in anchors.points:

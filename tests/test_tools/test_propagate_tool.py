@@ -133,6 +133,8 @@ def test_own_video_missing_keypoint_file_is_one_line(tmp_path):
                           '--checkpoint', str(tmp_path / 'none.pth'), '--keypoints',
                           str(tmp_path / 'missing.json')], cwd=REPO, capture_output=True,
                          text=True)
-    assert res.returncode == 1
+    assert res.returncode == 2
     lines = res.stderr.strip().splitlines()
-    assert len(lines) == 1 and 'missing.json: keypoint file not found' in lines[0], res.stderr
+    assert len(lines) == 1, res.stderr
+    assert lines[0].startswith('propagate.py: error: ')
+    assert 'missing.json: keypoint file not found' in lines[0]

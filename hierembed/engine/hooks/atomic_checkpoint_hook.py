@@ -1,5 +1,6 @@
 """mmengine's CheckpointHook, made safe against a kill at any instant."""
 import inspect
+import logging
 import os.path as osp
 from typing import List, Optional
 
@@ -10,6 +11,17 @@ from hierembed.registry import HOOKS
 from hierembed.utils.misc import reject_unknown_keys
 from ..checkpoint import (CONFIG_KEY, CONFIG_TEXT_KEYS, atomic_write_bytes, config_to_literals,
                           remove_stale_temporaries)
+
+
+class _DropRecords(logging.Filter):
+    """Drops log records whose message starts with one of ``prefixes``."""
+
+    def __init__(self, prefixes):
+        super().__init__()
+        self.prefixes = tuple(prefixes)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith(self.prefixes)
 
 
 @HOOKS.register_module()
@@ -42,7 +54,15 @@ class AtomicCheckpointHook(CheckpointHook):
 
     def before_train(self, runner) -> None:
         """Resolve ``out_dir`` and clear temporaries of an interrupted save."""
-        super().before_train(runner)
+        # mmengine's hook builds a FileClient it never uses (kept for its backward
+        # compatibility), which logs two deprecation warnings at every start: not ours to show.
+        quiet = _DropRecords(('"FileClient" will be deprecated',
+                              '"HardDiskBackend" is the alias of "LocalBackend"'))
+        runner.logger.addFilter(quiet)
+        try:
+            super().before_train(runner)
+        finally:
+            runner.logger.removeFilter(quiet)
         if is_main_process() and osp.isdir(self.out_dir):
             for path in remove_stale_temporaries(self.out_dir):
                 runner.logger.warning(f'Removed {path}, left by a checkpoint write that was '
