@@ -42,7 +42,9 @@ def test_mafl_lists_points_and_interocular(celeba_root, tmp_path):
     assert summary['train']['images'] == 5 and summary['test']['images'] == 2
     with open(osp.join(out, 'annotations', 'keypoints_test.json')) as f:
         coco = json.load(f)
-    assert coco['images'][0]['file_name'].endswith('img_align_celeba/000007.jpg')
+    name = coco['images'][0]['file_name']
+    assert name.startswith('source/') and osp.samefile(
+        osp.join(out, name), osp.join(root, 'img_align_celeba', '000007.jpg'))
     assert (coco['images'][0]['width'], coco['images'][0]['height']) == (W, H)
     kps = np.asarray(coco['annotations'][0]['keypoints']).reshape(5, 3)
     np.testing.assert_allclose(kps[:, :2], points['000007.jpg'])

@@ -12,10 +12,13 @@ from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 import numpy as np
 
 SPLITS = ('train', 'val', 'test')
+# the symlink inside a data root through which its files reach sources outside it
+SOURCE_LINK = 'source'
 
 
 def rel_path(path: str, root: str) -> str:
-    """``path`` relative to ``root`` when it lies inside it, else absolute (docs/data.md)."""
+    """``path`` relative to ``root`` when it lies inside it, else absolute: a path outside is made
+    relative when the files are written (:meth:`ConvertedDataset.write`, docs/data.md)."""
     path = osp.abspath(path)
     rel = osp.relpath(path, osp.abspath(root))
     return path if rel.startswith('..') else rel
@@ -204,11 +207,42 @@ class ConvertedDataset:
                        for i, v in enumerate(flat.reshape(-1))], **ann_extra))
         return image_id
 
+    def _link_sources(self) -> None:
+        """Make every path of the files relative to ``out`` (docs/data.md).
+
+        Sources outside ``out`` are reached through one symlink, ``out/source``, to the deepest
+        folder that holds all of them, and written as ``source/<path below it>``: the data root
+        can then be moved, copied or shared, and a moved source needs only the link re-pointed.
+        A link of an earlier run is replaced (or removed when nothing lies outside).
+
+        Raises:
+            FileExistsError: ``out/source`` exists and is not a symlink.
+        """
+        refs = [(v, 'path') for s in self.splits for v in self.videos[s]] + \
+            [(im, 'file_name') for s in self.splits for im in self.images[s]]
+        outside = [(d, k) for d, k in refs if osp.isabs(d[k])]
+        link = osp.join(self.out, SOURCE_LINK)
+        if osp.lexists(link) and not osp.islink(link):
+            raise FileExistsError(f'{link}: exists and is not a symlink; the converter links '
+                                  'the source folder there: move it away')
+        if not outside:
+            if osp.islink(link):
+                os.remove(link)
+            return
+        target = osp.commonpath([osp.dirname(d[k]) for d, k in outside])
+        os.makedirs(self.out, exist_ok=True)
+        tmp = f'{link}.tmp-{os.getpid()}'
+        os.symlink(target, tmp, target_is_directory=True)
+        os.replace(tmp, link)
+        for d, k in outside:
+            d[k] = osp.join(SOURCE_LINK, osp.relpath(d[k], target)).replace(os.sep, '/')
+
     def write(self, **extra) -> Dict[str, Dict[str, int]]:
         """Write the files of every split (a video file that this run leaves empty and an
         earlier run wrote is removed); return split -> dict(videos=..., images=...), and
         ``extra`` (e.g. ``skipped=...``) beside."""
         ann = osp.join(self.out, 'annotations')
+        self._link_sources()
         for split in self.splits:
             videos = osp.join(ann, f'videos_{split}.json')
             if self.videos[split] or self.category is None:

@@ -5,6 +5,7 @@ import os.path as osp
 
 import cv2
 import numpy as np
+import pytest
 
 from hierembed.datasets import KeypointDataset
 from hierembed.datasets.converters import (ConvertedDataset, assign_splits, box_from_points,
@@ -49,3 +50,41 @@ def test_written_files_read_back(tmp_path):
     assert cv2.imwrite(img, np.zeros((40, 40, 3), np.uint8))
     sample = KeypointDataset(out, split='train', input_size=16, norm_type='norm_size')[0]
     assert sample['keypoints_visible'].tolist() == [2, 1, 0]
+
+
+def test_sources_outside_the_data_root_are_reached_through_one_relative_link(tmp_path):
+    src = tmp_path / 'download'
+    for sub in ('afw', 'helen/testset'):
+        os.makedirs(src / sub)
+        assert cv2.imwrite(str(src / sub / 'x.png'), np.full((40, 40, 3), 7, np.uint8))
+    out = str(tmp_path / 'data')
+
+    def convert(splits):
+        ds = ConvertedDataset(out, dict(object_class='thing', source='test', version=1),
+                              ['a', 'b'], 'thing', splits=('train', 'test'))
+        kps = np.array([[10, 10, 2], [30, 12, 2]], np.float64)
+        for split, sub in splits:
+            ds.add_instance(split, rel_path(str(src / sub / 'x.png'), out), 40, 40, kps)
+        ds.write()
+        with open(osp.join(out, 'annotations', 'keypoints_test.json')) as f:
+            return json.load(f)['images']
+
+    images = convert([('train', 'afw'), ('test', 'helen/testset')])
+    # the deepest folder holding both sources is linked, the paths written below it
+    assert images[0]['file_name'] == 'source/helen/testset/x.png'
+    assert osp.realpath(osp.join(out, 'source')) == osp.realpath(src)
+    moved = str(tmp_path / 'elsewhere' / 'data')  # the data root moves; the source stays
+    os.renames(out, moved)
+    sample = KeypointDataset(moved, split='test', input_size=16)[0]
+    assert sample['img'].shape == (3, 16, 16) and int(sample['img'].max()) == 7
+    os.renames(moved, out)
+    # a rerun from one folder re-points the link; nothing outside: the link goes
+    assert convert([('train', 'afw'), ('test', 'afw')])[0]['file_name'] == 'source/x.png'
+    ds = ConvertedDataset(out, dict(object_class='thing', source='test', version=1))
+    ds.add_video('train', dict(id='v', path='videos/v.mp4'))
+    ds.write()
+    assert not osp.lexists(osp.join(out, 'source'))
+    os.makedirs(osp.join(out, 'source'))  # a folder of the user's is never replaced
+    ds.add_video('train', dict(id='w', path=str(src / 'afw' / 'x.png')))
+    with pytest.raises(FileExistsError, match='not a symlink'):
+        ds.write()
