@@ -18,7 +18,14 @@ def parse_args(argv=None):
     p.add_argument('--seed', type=int, default=0)
     p.add_argument('--keypoint-stride', type=int, default=5,
                    help='every this many frames of a clip becomes a keypoint image')
-    return p.parse_args(argv)
+    args = p.parse_args(argv)
+    # a procedural class is split by identity into train / val / test
+    for name, low in (('num_videos', 3), ('num_frames', 1), ('size', 16),
+                      ('keypoint_stride', 1)):
+        if getattr(args, name) < low:
+            p.error(f'--{name.replace("_", "-")} must be at least {low}, got '
+                    f'{getattr(args, name)}')
+    return args
 
 
 def main(argv=None) -> int:

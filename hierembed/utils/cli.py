@@ -104,8 +104,11 @@ def load_config(path: str, options: Optional[dict] = None):
         raise FileNotFoundError(f'{path}: no such config file')
     try:
         cfg = Config.fromfile(path)
-    except (FileNotFoundError, HierembedError):
+    except HierembedError:
         raise
+    except FileNotFoundError as err:  # a _base_ file
+        raise ConfigError(f'a file it reads is missing: {err.filename or one_line(err)}; fix '
+                          'its _base_', file=path) from err
     except SyntaxError as err:
         where = f'line {err.lineno}' if err.lineno else ''
         if err.filename and not err.filename.startswith('<') and err.filename != path:

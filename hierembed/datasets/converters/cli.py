@@ -2,8 +2,10 @@
 docstring as written (where the data is obtained, the files expected), and one way to run and
 report."""
 import argparse
+import inspect
 import json
 import logging
+import os.path as osp
 import sys
 from typing import Callable, Optional
 
@@ -28,17 +30,29 @@ def empty_splits(summary: dict) -> list:
 
 def run_converter(convert: Callable[..., dict], *args,
                   next_steps: Optional[Callable[[dict], str]] = None, **kwargs) -> int:
-    """Call ``convert`` with INFO logging; print its summary as JSON and return 0, or print
-    ``error: ...`` (a missing file, a malformed field, a detector this OpenCV lacks) and
-    return 1. On stderr (stdout stays the JSON): a warning per empty split, and
-    ``next_steps(summary)``, the commands to run next."""
+    """Call ``convert(root, out, *options)`` with INFO logging; print its summary as JSON and
+    return 0, or print ``<converter>: error: ...`` (a missing file, a malformed field, a detector
+    this OpenCV lacks, nothing converted, an ``out`` written from another root or with other
+    options: :mod:`.provenance`) and return 2. On stderr (stdout stays the JSON): a warning per
+    empty split, and ``next_steps(summary)``, the commands to run next."""
+    from hierembed.errors import DataError
+    from hierembed.utils.cli import expected_errors, one_line
+    from .provenance import check_provenance, converted_count, record_provenance
     from .tracking import DetectorUnavailableError
     logging.basicConfig(level=logging.INFO, format='%(message)s')
+    tool = osp.basename(inspect.getsourcefile(convert) or 'converter')
+    root, out, options = args[0], args[1], [*args[2:], kwargs]
     try:
+        check_provenance(tool, root, out, options)
         summary = convert(*args, **kwargs)
-    except (FileNotFoundError, ValueError, DetectorUnavailableError) as e:
-        print(f'error: {e}', file=sys.stderr)
-        return 1
+        if converted_count(summary) == 0:
+            raise DataError(f'nothing was converted (no video or labelled image found; '
+                            f'{json.dumps(summary)}): check the layout that --help describes',
+                            file=root)
+        record_provenance(tool, root, out, options)
+    except (ValueError, DetectorUnavailableError) + expected_errors() as e:
+        print(f'{tool}: error: {one_line(e)}', file=sys.stderr)
+        return 2
     print(json.dumps(summary))
     for split in empty_splits(summary):
         why = ('nothing to train on' if split == 'train' else 'nothing is held out there (too '

@@ -1,0 +1,103 @@
+"""The one error path of the command-line tools (hierembed.utils.cli.run_tool): an expected
+error is one line, ``tool: error: ...``, status 2; ``--debug`` or HIEREMBED_DEBUG=1 shows the
+traceback; anything else keeps its traceback. One real command per tool family."""
+import os
+import os.path as osp
+import subprocess
+import sys
+
+import pytest
+from reliability_helpers import REPO, assert_one_line
+
+from hierembed.errors import CheckpointError, ConfigKeyError, DataError, HierembedError
+from hierembed.utils.cli import DEBUG_ENV, run_tool
+
+
+def _exit(main, argv, monkeypatch, capsys, env=None):
+    monkeypatch.setattr(sys, 'argv', ['tool.py', *argv])
+    if env is not None:
+        monkeypatch.setenv(DEBUG_ENV, env)
+    with pytest.raises(SystemExit) as exit_:
+        run_tool(main)
+    return exit_.value.code, capsys.readouterr().err
+
+
+def _raise(err):
+    def main():
+        raise err
+    return main
+
+
+@pytest.mark.parametrize('err, line', [
+    (HierembedError('do this', file='a.py', field='key'), 'a.py: key: do this'),
+    (DataError('two\nlines', file='b.json'), 'b.json: two; lines'),
+    (CheckpointError('bad', file='c.pth'), 'c.pth: bad'),
+    (ConfigKeyError("'x' Did you mean 'y'?"), "'x' Did you mean 'y'?"),
+    (FileNotFoundError(2, 'No such file or directory', 'd.txt'), 'd.txt'),
+])
+def test_an_expected_error_is_one_line(err, line, monkeypatch, capsys):
+    status, out = _exit(_raise(err), [], monkeypatch, capsys)
+    assert_one_line(status, out, 'tool.py', line)
+
+
+@pytest.mark.parametrize('how', ['flag', 'env'])
+def test_debug_shows_the_traceback(how, monkeypatch, capsys):
+    monkeypatch.delenv(DEBUG_ENV, raising=False)
+    main = _raise(DataError('x', file='f'))
+    monkeypatch.setattr(sys, 'argv', ['tool.py', *(['--debug'] if how == 'flag' else [])])
+    if how == 'env':
+        monkeypatch.setenv(DEBUG_ENV, '1')
+    with pytest.raises(DataError):
+        run_tool(main)
+    assert '--debug' not in sys.argv
+
+
+def test_an_unexpected_error_keeps_its_traceback(monkeypatch, capsys):
+    monkeypatch.setattr(sys, 'argv', ['tool.py'])
+    with pytest.raises(ZeroDivisionError):
+        run_tool(_raise(ZeroDivisionError('a bug')))
+
+
+@pytest.mark.parametrize('returned, status', [(None, 0), (0, 0), (3, 3), ({'a': 1}, 0),
+                                              (True, 0)])
+def test_the_exit_status(returned, status, monkeypatch, capsys):
+    assert _exit(lambda: returned, [], monkeypatch, capsys)[0] == status
+
+
+def _tool(*args, env=None):
+    return subprocess.run([sys.executable, *args], cwd=REPO, capture_output=True, text=True,
+                          timeout=300, env=dict(os.environ, NO_ALBUMENTATIONS_UPDATE='1',
+                                                OMP_NUM_THREADS='1', **(env or {})))
+
+
+# One real command per tool family, through the scripts' own ``__main__``.
+FAMILIES = [
+    (['tools/train.py', 'configs/synthetic_upper_body.py', '--cfg-options',
+      'train_cfg.max_iters=0'], 'train.py', 'train_cfg.max_iters: must be an integer >= 1'),
+    (['tools/probe.py', 'configs/probes/synthetic_upper_body.py', '--cfg-options',
+      'probe_cfg.epochs=0'], 'probe.py', 'probe_cfg.epochs'),
+    (['tools/check_dataset.py', 'configs/synthetic_upper_body.py', '--cfg-options',
+      'train_dataloader.dataset.data_root={tmp}', 'train_dataloader.dataset.procedural=None'],
+     'check_dataset.py', '{tmp}/annotations/videos_train.json'),
+    (['tools/make_synthetic.py', '--object-class', 'face', '--out', '{tmp}', '--num-videos', '1'],
+     'make_synthetic.py', '--num-videos must be at least 3'),
+    (['tools/prepare_frames.py', '{tmp}', '--input-size', '64'], 'prepare_frames.py',
+     '{tmp}/annotations/videos_train.json'),
+    (['tools/reproduce.py', '--probe-only', '--work-dir', '{tmp}'], 'reproduce.py',
+     'no trained rows'),
+    (['tools/dataset_converters/penn_action.py', '{tmp}/nothing', '--out', '{tmp}/out'],
+     'penn_action.py', '{tmp}/nothing'),
+]
+
+
+@pytest.mark.parametrize('args, prog, what', FAMILIES, ids=[f[1] for f in FAMILIES])
+def test_each_tool_family_prints_one_line(args, prog, what, tmp_path):
+    tmp = str(tmp_path)
+    proc = _tool(*[a.format(tmp=tmp) for a in args])
+    assert_one_line(proc.returncode, proc.stderr, prog, what.format(tmp=tmp))
+
+
+def test_debug_on_a_real_tool(tmp_path):
+    proc = _tool('tools/train.py', str(tmp_path / 'nothing.py'), '--debug')
+    assert proc.returncode == 1 and 'Traceback (most recent call last)' in proc.stderr
+    assert 'FileNotFoundError' in proc.stderr
