@@ -55,6 +55,10 @@ class KeypointDataset(Dataset):
         jitter: optional augmentation after the crop (same forms as VideoPairDataset's);
             keypoints move with the image.
         seed: seed of the jitter.
+        holdout: keep one part of a seeded split of the instances, for a set with no val split
+            of its own: ``dict(part='train' | 'val', fraction=0.1, group=None, seed=0)``;
+            ``group`` names an image field (e.g. ``'identity'``) whose values are held out
+            whole, so that no person is in both parts (:func:`holdout_indices`).
 
     Returns (``__getitem__``):
         dict(img=uint8 [3, S, S], keypoints=float32 [N, 2] (x, y) crop pixels,
@@ -67,7 +71,7 @@ class KeypointDataset(Dataset):
                  norm_kwargs: Optional[Dict] = None, metainfo: Union[str, Dict, None] = None,
                  crop_margin: float = 1.25, procedural: Optional[Dict] = None,
                  skip_invalid: bool = False, jitter: Union[Dict, Sequence, None] = None,
-                 seed: int = 0):
+                 seed: int = 0, holdout: Optional[Dict] = None):
         super().__init__()
         self.data_root = data_root
         self.split = split
@@ -85,6 +89,8 @@ class KeypointDataset(Dataset):
         self._norm_type, self._norm_kwargs = norm_type, dict(norm_kwargs or {})
         self.num_skipped = 0
         self._load()
+        if holdout:
+            self._hold_out(**holdout)
 
     # ----------------------------------------------------------------------------- loading
     def _load(self) -> None:
@@ -193,6 +199,24 @@ class KeypointDataset(Dataset):
                 else osp.join(self.data_root, img['file_name']),
                 bbox=np.asarray(ann['bbox'], np.float64), keypoints=kps[:, :2],
                 visible=kps[:, 2], norm=self._norm_of(ann, img, kps)))
+
+    def _hold_out(self, part: str, fraction: float = 0.1, group: Optional[str] = None,
+                  seed: int = 0) -> None:
+        if part not in ('train', 'val'):
+            raise fatal(self.ann_file, 'holdout.part', f"expected 'train' or 'val', got {part!r}")
+        if group is None:
+            groups = [s['id'] for s in self.samples]
+        else:
+            images = self.coco.imgs
+            missing = sorted({s['image_id'] for s in self.samples
+                              if images[s['image_id']].get(group) is None})
+            if missing:
+                raise fatal(self.ann_file, f'images[id {missing[0]}].{group}',
+                            f'missing in {len(missing)} images: holdout.group needs it in every '
+                            'image (or set holdout.group / probe_cfg.val_group to None)')
+            groups = [str(images[s['image_id']][group]) for s in self.samples]
+        train, val = holdout_indices(groups, fraction, seed)
+        self.samples = [self.samples[i] for i in (train if part == 'train' else val)]
 
     def _resolve_metainfo(self, cat: Dict, info, names: List[str], skeleton) -> Dict:
         source = self._metainfo_arg
@@ -347,3 +371,37 @@ class KeypointDataset(Dataset):
 def _preview(v) -> str:
     text = repr(v)
     return text if len(text) < 80 else text[:77] + '...'
+
+
+def holdout_indices(groups: Sequence, fraction: float, seed: int = 0):
+    """Split instances in two by whole groups: the held-out part takes groups, in a seeded
+    order of the sorted unique values, until it holds ``round(fraction * N)`` instances or more.
+
+    Args:
+        groups: [N] a hashable group per instance (a person; each instance's own id for a split
+            by instance).
+        fraction: the share of instances to hold out, in (0, 1).
+        seed: of the order of the groups.
+
+    Returns:
+        (kept [N - M], held_out [M]) sorted instance indices; each part holds at least one group.
+
+    Raises:
+        ValueError: fewer than two groups, or ``fraction`` outside (0, 1).
+    """
+    if not 0 < fraction < 1:
+        raise ValueError(f'holdout fraction must be in (0, 1), got {fraction!r}')
+    keys = sorted(set(groups))
+    if len(keys) < 2:
+        raise ValueError(f'holdout needs two groups or more to split by, got {len(keys)}')
+    order = np.random.default_rng(seed).permutation(len(keys))
+    index = {k: i for i, k in enumerate(keys)}
+    sizes = np.bincount([index[g] for g in groups], minlength=len(keys))
+    want, taken, held = max(1, int(round(fraction * len(groups)))), 0, set()
+    for i in order[:-1]:  # the last group always stays
+        if taken >= want:
+            break
+        held.add(keys[i])
+        taken += sizes[i]
+    mask = np.array([g in held for g in groups])
+    return np.flatnonzero(~mask), np.flatnonzero(mask)

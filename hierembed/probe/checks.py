@@ -81,6 +81,7 @@ _SETTINGS = dict(
     patience=_int_at_least(1),
     seeds=(_seeds, 'a count >= 1 or a non-empty list of integers >= 0'),
     val_fraction=_real(lambda v: 0 < v < 1, 'a number between 0 and 1 (exclusive)'),
+    val_group=(lambda v: v is None or isinstance(v, str), 'an image field or None'),
     embed_batch_size=_int_at_least(1),
     num_workers=_int_at_least(0),
     num_vis_images=_int_at_least(0),

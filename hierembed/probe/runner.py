@@ -43,7 +43,8 @@ KNOWN_BASELINES = ('random_init', 'mean_pose', 'supervised')
 
 #: ``probe_cfg`` keys; their one set of defaults is ``configs/probes/_base_/default_probe.py``.
 PROBE_CFG_KEYS = ('epochs', 'batch_size', 'lr', 'weight_decay', 'val_interval', 'patience',
-                  'seeds', 'select_on', 'val_fraction', 'embed_batch_size', 'num_workers',
+                  'seeds', 'select_on', 'val_fraction', 'val_group', 'embed_batch_size',
+                  'num_workers',
                   'cache', 'cache_dir', 'num_vis_images', 'init_from_mean', 'num_threads')
 #: The ``probe_cfg`` keys that head fitting reads.
 _FIT_KEYS = ('epochs', 'batch_size', 'lr', 'weight_decay', 'val_interval', 'patience',
@@ -317,9 +318,17 @@ def resolve_keypoint_groups(groups: Dict[str, Sequence], names: Sequence[str]
     return out
 
 
-def _build_split_datasets(cfg: Config) -> Tuple[Dict[str, object], Dict[str, dict]]:
+def _build_split_datasets(cfg: Config, settings: dict,
+                          seed: int) -> Tuple[Dict[str, object], Dict[str, dict]]:
     base = cfg_dict(cfg.probe_dataset)
     split_cfgs = cfg_dict(cfg.get('probe_splits') or {s: dict(split=s) for s in SPLITS})
+    if split_cfgs.get('val') is None and split_cfgs.get('train') is not None:
+        # No val split of its own (300-W, MAFL): carve it out of train as datasets, so that
+        # the heads and the supervised ceiling select on the same held-out instances.
+        carve = dict(fraction=settings['val_fraction'], group=settings['val_group'], seed=seed)
+        train = split_cfgs['train']
+        split_cfgs.update(train=dict(train, holdout=dict(carve, part='train')),
+                          val=dict(train, holdout=dict(carve, part='val')))
     datasets, dataset_cfgs = {}, {}
     for split, override in split_cfgs.items():
         if override is None:
@@ -408,7 +417,7 @@ def run_probe(cfg: Config, checkpoint: Optional[str], work_dir: str,
         embedders.update(e)
         fingerprints.update(f)
 
-    datasets, dataset_cfgs = _build_split_datasets(cfg)
+    datasets, dataset_cfgs = _build_split_datasets(cfg, settings, seeds[0])
     check_probe_splits(datasets, config_path or 'the probe config')
     metainfo = dict(datasets['train'].metainfo)
     if cfg.get('keypoint_groups'):

@@ -122,3 +122,52 @@ def test_procedural_keypoint_sets(procedural_roots):
         assert float(s['norm']) > 0
         with open(osp.join(root, 'annotations', 'keypoints_test.json')) as f:
             assert json.load(f)['images']
+
+
+def test_holdout_indices_hand_worked():
+    from hierembed.datasets.keypoint_dataset import holdout_indices
+    groups = ['a', 'a', 'b', 'c', 'c', 'c', 'd']
+    order = np.random.default_rng(3).permutation(4)  # the seeded order of a, b, c, d
+    kept, held = holdout_indices(groups, 0.5, seed=3)
+    # groups are taken in that order until 4 of 7 instances (round(3.5)) are held out
+    want, taken, expect = 4, 0, []
+    for i in order[:-1]:
+        if taken >= want:
+            break
+        expect.append('abcd'[i])
+        taken += groups.count('abcd'[i])
+    assert sorted({groups[i] for i in held}) == sorted(expect)
+    assert sorted(kept.tolist() + held.tolist()) == list(range(7))
+    assert not {groups[i] for i in held} & {groups[i] for i in kept}
+    # one instance per group: a split by instance holds out round(fraction * N)
+    kept, held = holdout_indices(list(range(20)), 0.1, seed=0)
+    assert len(held) == 2 and len(kept) == 18
+    with pytest.raises(ValueError, match='two groups'):
+        holdout_indices(['a', 'a'], 0.5)
+    with pytest.raises(ValueError, match=r'\(0, 1\)'):
+        holdout_indices(['a', 'b'], 1.0)
+
+
+def test_holdout_by_identity_keeps_every_person_on_one_side(tmp_path):
+    root = str(tmp_path)
+    path = write_coco(root, [f'k{i}' for i in range(4)],
+                      random_instances(np.random.default_rng(0), 4, 24))
+    with open(path) as f:
+        data = json.load(f)
+    for i, im in enumerate(data['images']):
+        im['identity'] = f'person{i % 5}'  # 5 people, interleaved like frames of videos
+    with open(path, 'w') as f:
+        json.dump(data, f)
+    carve = dict(fraction=0.25, group='identity', seed=1)
+    parts = {p: KeypointDataset(root, input_size=16, holdout=dict(carve, part=p))
+             for p in ('train', 'val')}
+    people = {}
+    for p, ds in parts.items():
+        people[p] = {ds.coco.imgs[s['image_id']]['identity'] for s in ds.samples}
+    assert people['train'] and people['val'] and not people['train'] & people['val']
+    assert len(parts['train']) + len(parts['val']) == 24 and len(parts['val']) >= 6
+    del data['images'][3]['identity']
+    with open(path, 'w') as f:
+        json.dump(data, f)
+    with pytest.raises(ValueError, match='identity'):
+        KeypointDataset(root, input_size=16, holdout=dict(carve, part='val'))

@@ -1,12 +1,18 @@
 """run_probe end to end on stand-ins: files, schema, both baselines, the cache across runs."""
 import json
+import os.path as osp
+import sys
 
+import numpy as np
 import pytest
 from mmengine.config import Config
 from probe_toys import (NAMES, ProbeToyEmbedder, default_probe_cfg, save_toy_checkpoint,
                         toy_probe_cfg)
 
 from hierembed.apis import run_probe
+
+sys.path.insert(0, osp.join(osp.dirname(osp.dirname(osp.abspath(__file__))), 'test_datasets'))
+from dataset_media import random_instances, write_coco  # noqa: E402
 
 
 @pytest.fixture(scope='module')
@@ -124,3 +130,36 @@ def test_probe_cfg_keys_are_checked(tmp_path):
                         supervised_cfg=default_probe_cfg('supervised_cfg', epoch=3))
     with pytest.raises(KeyError, match="supervised_cfg: 'epoch' Did you mean 'epochs'"):
         run_probe(Config(cfg), None, str(tmp_path), progress=False)
+
+
+def test_a_set_without_val_is_carved_by_person_for_the_heads_and_the_ceiling(tmp_path):
+    """300-W and MAFL have no val split: val is carved out of train as a dataset, whole people
+    at a time (probe_cfg.val_group), and the supervised ceiling selects its epoch on it."""
+    splits = {}
+    for split, n in (('train', 30), ('test', 8)):
+        root = str(tmp_path / split)
+        path = write_coco(root, [f'k{i}' for i in range(4)],
+                          random_instances(np.random.default_rng(n), 4, n), split=split)
+        with open(path) as f:
+            data = json.load(f)
+        for i, im in enumerate(data['images']):
+            im['identity'] = f'{split}{i % 6}'  # 6 people, interleaved like video frames
+        with open(path, 'w') as f:
+            json.dump(data, f)
+        splits[split] = dict(split=split, data_root=root)
+    cfg = toy_probe_cfg(
+        probe_dataset=dict(type='KeypointDataset', input_size=32),
+        probe_splits=dict(splits, val=None),
+        metrics=[dict(type='PCKMetric', thr=0.2)],
+        baselines=['mean_pose', 'supervised'],
+        supervised_cfg=default_probe_cfg(
+            'supervised_cfg', encoder=dict(type='ConvEncoder', input_size=32, embed_dim=8,
+                                           base_channels=4), epochs=2, batch_size=8),
+        probe_cfg=dict(val_fraction=0.3, val_group='identity'))
+    res = run_probe(Config(cfg), None, str(tmp_path / 'work'), progress=False)
+    carved = res['meta']['dataset_configs']
+    assert carved['val']['holdout'] == dict(fraction=0.3, group='identity', seed=0, part='val')
+    assert carved['train']['holdout']['part'] == 'train'
+    assert carved['val']['data_root'] == splits['train']['data_root']
+    assert len(res['meta']['supervised']['val_scores']) == 3  # epoch 0 and the two trained
+    assert 'supervised' in res['encoders']
