@@ -28,3 +28,28 @@ def test_no_file_client_deprecation_noise(tmp_path):
     assert ours == [f'Checkpoints will be saved to {tmp_path}.']
     # the filter is gone afterwards: the logger is untouched
     assert not MMLogger.get_current_instance().filters
+
+
+def test_saving_says_nothing_of_file_clients(tmp_path):
+    import torch
+    from mmengine.runner.checkpoint import save_checkpoint
+    logger = MMLogger.get_instance(f'atomic-hook-save-{id(tmp_path)}')
+    records = []
+    handler = logging.Handler()
+    handler.emit = records.append
+    logger.addHandler(handler)
+
+    def runner_save(out_dir, filename, file_client_args=None, **kwargs):
+        # what mmengine's Runner.save_checkpoint ends in (it builds an unused FileClient)
+        save_checkpoint(dict(state_dict={'w': torch.zeros(1)}), f'{out_dir}/{filename}',
+                        file_client_args=file_client_args, backend_args=kwargs['backend_args'])
+
+    hub = SimpleNamespace(update_info=lambda *a: None)
+    runner = SimpleNamespace(logger=logger, work_dir=str(tmp_path), save_checkpoint=runner_save,
+                             message_hub=hub)
+    hook = AtomicCheckpointHook(interval=1, by_epoch=False)
+    hook.before_train(runner)
+    hook._save_checkpoint_with_step(runner, 1, {})
+    assert (tmp_path / 'iter_1.pth').is_file()
+    assert not [r for r in records if 'FileClient' in r.getMessage()
+                or 'HardDiskBackend' in r.getMessage()]

@@ -1,4 +1,5 @@
 """mmengine's CheckpointHook, made safe against a kill at any instant."""
+import contextlib
 import inspect
 import logging
 import os.path as osp
@@ -22,6 +23,19 @@ class _DropRecords(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         return not str(record.msg).startswith(self.prefixes)
+
+
+@contextlib.contextmanager
+def _no_file_client_noise(logger):
+    """mmengine's hook and ``save_checkpoint`` build a FileClient they do not use (kept for
+    their backward compatibility), which logs two deprecation warnings: not ours to show."""
+    quiet = _DropRecords(('"FileClient" will be deprecated',
+                          '"HardDiskBackend" is the alias of "LocalBackend"'))
+    logger.addFilter(quiet)
+    try:
+        yield
+    finally:
+        logger.removeFilter(quiet)
 
 
 @HOOKS.register_module()
@@ -54,15 +68,8 @@ class AtomicCheckpointHook(CheckpointHook):
 
     def before_train(self, runner) -> None:
         """Resolve ``out_dir`` and clear temporaries of an interrupted save."""
-        # mmengine's hook builds a FileClient it never uses (kept for its backward
-        # compatibility), which logs two deprecation warnings at every start: not ours to show.
-        quiet = _DropRecords(('"FileClient" will be deprecated',
-                              '"HardDiskBackend" is the alias of "LocalBackend"'))
-        runner.logger.addFilter(quiet)
-        try:
+        with _no_file_client_noise(runner.logger):
             super().before_train(runner)
-        finally:
-            runner.logger.removeFilter(quiet)
         if is_main_process() and osp.isdir(self.out_dir):
             for path in remove_stale_temporaries(self.out_dir):
                 runner.logger.warning(f'Removed {path}, left by a checkpoint write that was '
@@ -90,16 +97,17 @@ class AtomicCheckpointHook(CheckpointHook):
             self.keep_ckpt_ids.append(step)
             runner.message_hub.update_info('keep_ckpt_ids', list(self.keep_ckpt_ids))
 
-        runner.save_checkpoint(
-            self.out_dir,
-            ckpt_filename,
-            self.file_client_args,
-            save_optimizer=self.save_optimizer,
-            save_param_scheduler=self.save_param_scheduler,
-            meta=meta,
-            by_epoch=self.by_epoch,
-            backend_args=self.backend_args,
-            **self.args)
+        with _no_file_client_noise(runner.logger):
+            runner.save_checkpoint(
+                self.out_dir,
+                ckpt_filename,
+                self.file_client_args,
+                save_optimizer=self.save_optimizer,
+                save_param_scheduler=self.save_param_scheduler,
+                meta=meta,
+                by_epoch=self.by_epoch,
+                backend_args=self.backend_args,
+                **self.args)
 
         if not is_main_process():
             return
