@@ -17,13 +17,14 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 import cv2  # noqa: E402
 import numpy as np  # noqa: E402
-from mmengine.config import Config, DictAction  # noqa: E402
+from mmengine.config import Config  # noqa: E402
 from mmengine.registry import DefaultScope  # noqa: E402
 
 from hierembed.datasets.transforms import outside_fraction  # noqa: E402
 from hierembed.engine.launch import run_name  # noqa: E402
 from hierembed.registry import DATASETS  # noqa: E402
 from hierembed.utils import register_all_modules  # noqa: E402
+from hierembed.utils.cli import CfgOptionsAction, load_config, run_tool  # noqa: E402
 from hierembed.visualization import draw_keypoints, save_rgb  # noqa: E402
 from hierembed.visualization.keypoint_drawing import GT_COLOR, to_hwc_uint8  # noqa: E402
 
@@ -42,9 +43,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument('--num-pairs', type=int, default=8, help='training pairs to draw')
     parser.add_argument('--num-keypoint-images', type=int, default=8,
                         help='keypoint instances to draw')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
+    parser.add_argument('--cfg-options', nargs='+', action=CfgOptionsAction,
                         help='override entries of CONFIG, key=value')
-    parser.add_argument('--probe-cfg-options', nargs='+', action=DictAction,
+    parser.add_argument('--probe-cfg-options', nargs='+', action=CfgOptionsAction,
                         help='override entries of --probe-config, key=value')
     return parser.parse_args(argv)
 
@@ -215,14 +216,10 @@ def _print(summary: Dict) -> None:
 def main(argv=None) -> Dict:
     args = parse_args(argv)
     register_all_modules(init_default_scope=False)
-    cfg = Config.fromfile(args.config)
-    if args.cfg_options is not None:
-        cfg.merge_from_dict(args.cfg_options)
+    cfg = load_config(args.config, args.cfg_options)
     probe_cfg = None
     if args.probe_config:
-        probe_cfg = Config.fromfile(args.probe_config)
-        if args.probe_cfg_options is not None:
-            probe_cfg.merge_from_dict(args.probe_cfg_options)
+        probe_cfg = load_config(args.probe_config, args.probe_cfg_options)
     name = run_name(cfg, args.config)
     out = args.out or osp.join('work_dirs', 'check_dataset', f'{name}.png')
     summary = check(cfg, out, args.num_pairs, args.num_keypoint_images, probe_cfg, title=name)
@@ -231,4 +228,4 @@ def main(argv=None) -> Dict:
 
 
 if __name__ == '__main__':
-    main()
+    run_tool(main)
