@@ -19,6 +19,8 @@ import torch
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from torch.utils.data import DataLoader
 
+from hierembed.errors import CheckpointError
+
 #: Bump when what is stored, or how images are fed to the encoder, changes.
 CACHE_VERSION = 1
 
@@ -218,6 +220,11 @@ def extract_split(dataset, embedders: Dict[str, EmbedFn], encoder_fps: Dict[str,
         for batch in loader:
             for name in missing:
                 chunks[name].append(np.asarray(embedders[name](batch['img']), dtype=np.float32))
+                if not np.isfinite(chunks[name][-1]).all():
+                    raise CheckpointError(
+                        'gives NaN or inf embeddings: its weights are not finite (a run that '
+                        'diverged); probe an earlier checkpoint', field=f'encoder {name!r} '
+                        f'({description})')
             for key in ('keypoints', 'keypoints_visible', 'norm', 'bbox', 'image_id', 'id'):
                 gathered.setdefault(key, []).append(batch[key])
             bar.advance(task, len(batch['img']))

@@ -1,10 +1,12 @@
 """Probe configs a careless user writes, and probe sets too small to fit a head: each refused
 before anything is embedded, with the file, the key or the split named (docs/reliability.md)."""
 import os.path as osp
+import sys
 from types import SimpleNamespace
 
 import numpy as np
 import pytest
+import torch
 from reliability_helpers import REPO, assert_one_line, run_cli
 
 from hierembed.errors import DataError
@@ -94,3 +96,18 @@ def test_splits_with_too_few_labelled_instances(split, rows, count):
 def test_splits_with_enough_labelled_instances_pass():
     check_probe_splits(dict(train=_split([2, 0], [0, 1]), val=_split([1, 1]),
                             test=_split([2, 2]), other=object()))
+
+
+def test_a_checkpoint_with_nan_weights_is_refused_by_the_probe(tmp_path, capsys, monkeypatch):
+    sys.path.insert(0, osp.join(REPO, 'tests', 'test_probe'))
+    from mmengine.config import Config
+    from probe_toys import ProbeToyEmbedder, toy_probe_cfg
+    cfg = tmp_path / 'probe.py'
+    Config(toy_probe_cfg(baselines=['mean_pose'])).dump(str(cfg))
+    state = ProbeToyEmbedder().state_dict()
+    state['conv.weight'].fill_(float('nan'))
+    ckpt = tmp_path / 'nan.pth'
+    torch.save({'state_dict': state, 'meta': {}}, ckpt)
+    status, err = run_cli('probe.py', [cfg, '--checkpoint', ckpt, '--work-dir', tmp_path / 'w',
+                                       '--no-progress'], capsys, monkeypatch)
+    assert_one_line(status, err, 'probe.py', "encoder 'trained'", 'NaN or inf embeddings')
