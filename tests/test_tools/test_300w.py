@@ -65,3 +65,18 @@ def test_malformed_pts_names_file(w300_root):
         f.write('version: 1\nn_points: 68\n{\n1 2\n}\n')
     with pytest.raises(ValueError, match=r'img_0\.pts: n_points is 68 but 1 point lines'):
         load_converter('300w').convert(root, root)
+
+
+def test_identity_pattern_names_each_image_s_person(w300_root, tmp_path):
+    root, _ = w300_root
+    out = str(tmp_path / '300w')
+    conv = load_converter('300w')
+    with pytest.raises(ValueError, match=r"no_points|img_0.*does not match"):
+        conv.convert(root, out, identity_pattern=r'^img_(\d)_x$')
+    conv.convert(root, out, identity_pattern=r'^(.+)_\d+$')
+    with open(osp.join(out, 'annotations', 'keypoints_train.json')) as f:
+        images = json.load(f)['images']
+    assert [im['identity'] for im in images] == ['img', 'img', 'img', 'img']
+    conv.convert(root, out, identity_pattern=r'\d+$')  # no group: the whole match
+    with open(osp.join(out, 'annotations', 'keypoints_train.json')) as f:
+        assert [im['identity'] for im in json.load(f)['images']] == ['0', '1', '0', '0']

@@ -1,10 +1,10 @@
-"""Convert 300-W (Sagonas et al. 2013; 68 landmarks) to the toolkit's COCO keypoint format, with
+r"""Convert 300-W (Sagonas et al. 2013; 68 landmarks) to the toolkit's COCO keypoint format, with
 the common train / common / challenging / full splits.
 
 Obtain: https://ibug.doc.ic.ac.uk/resources/facial-point-annotations/ (the re-annotated AFW,
 HELEN, LFPW and IBUG). Expected under ROOT, each image beside a ``.pts`` of the same name::
 
-    afw/*.jpg, *.pts                  \\
+    afw/*.jpg, *.pts                  \
     helen/trainset/*.jpg, *.pts        }  train (3148 images)
     lfpw/trainset/*.png, *.pts        /
     helen/testset/*, lfpw/testset/*      common subset (554)
@@ -15,12 +15,21 @@ Writes ``OUT/annotations/keypoints_train.json``, ``keypoints_test.json`` (the fu
 and challenging), ``keypoints_common.json`` and ``keypoints_challenging.json``; keypoints named
 as hierembed/datasets/metainfo/300w.py, ``norm_size`` the distance between the outer eye corners
 (points 37 and 46), the box around the 68 points grown by --box-margin of its longer side.
+Images outside OUT are reached through the link OUT/source (docs/data.md).
+
+--identity-pattern REGEX   write each image's person as its ``identity`` field: the first group
+                           of REGEX matched against the file's stem (e.g. ``'(.+)_\d+$'`` for
+                           ``<person>_<frame>.jpg``), so that a probe carves val by person
+                           (``probe_cfg.val_group='identity'``); an image that does not match
+                           is an error naming it
 
     python tools/dataset_converters/300w.py data/300W_download --out data/300w
 """
 import os
 import os.path as osp
+import re
 import sys
+from typing import Optional
 
 import numpy as np
 
@@ -61,8 +70,14 @@ def read_pts(path: str) -> np.ndarray:
     return xy - 1.0
 
 
-def convert(root: str, out: str, box_margin: float = 0.1) -> dict:
-    """Convert 300-W; return split -> counts (and ``skipped``)."""
+def convert(root: str, out: str, box_margin: float = 0.1,
+            identity_pattern: Optional[str] = None) -> dict:
+    """Convert 300-W; return split -> counts (and ``skipped``).
+
+    Raises:
+        ValueError: an image's stem does not match ``identity_pattern`` (named).
+    """
+    pattern = re.compile(identity_pattern) if identity_pattern else None
     meta = parse_metainfo('300w')
     ds = ConvertedDataset(out, dict(object_class='face', source='300w', version=1),
                           meta['keypoint_names'], '300w', meta['skeleton'], 'face',
@@ -88,8 +103,15 @@ def convert(root: str, out: str, box_margin: float = 0.1) -> dict:
             w, h = image_size(img)
             kps = np.concatenate([xy, coco_visibility(xy, w, h)[:, None]], 1)
             norm = float(np.linalg.norm(xy[OUTER_EYE_CORNERS[0]] - xy[OUTER_EYE_CORNERS[1]]))
+            extra = dict(subset=folder)
+            if pattern is not None:
+                match = pattern.search(stem)
+                if match is None:
+                    raise ValueError(f'{img}: its name {stem!r} does not match --identity-pattern '
+                                     f'{identity_pattern!r}')
+                extra['identity'] = match.group(1) if pattern.groups else match.group(0)
             added = [ds.add_instance(split, rel_path(img, out), w, h, kps, box_margin=box_margin,
-                                     image_extra=dict(subset=folder), norm_size=round(norm, 3))
+                                     image_extra=extra, norm_size=round(norm, 3))
                      for split in splits]
             skipped += added[0] is None
     if not found:
@@ -102,8 +124,11 @@ def main(argv=None) -> int:
     p.add_argument('root', help='folder holding afw/, helen/, lfpw/, ibug/')
     p.add_argument('--out', default='data/300w', help='data_root to write annotations/ into')
     p.add_argument('--box-margin', type=float, default=0.1)
+    p.add_argument('--identity-pattern', default=None,
+                   help="regex on each image's stem; its first group is the image's identity")
     args = p.parse_args(argv)
-    return run_converter(convert, args.root, args.out, args.box_margin)
+    return run_converter(convert, args.root, args.out, args.box_margin,
+                         identity_pattern=args.identity_pattern)
 
 
 if __name__ == '__main__':

@@ -76,7 +76,7 @@ def convert(root: str, out: str, detector: str = 'none',
         split_shots: end tracks at cuts (:func:`hierembed.datasets.converters.detect_shots`
             with ``cut_threshold``); with no detector, one whole-frame track per shot.
         track_kwargs: of :func:`hierembed.datasets.converters.detect_tracks` (stride, max_side,
-            iou_threshold, max_gap, min_length, window).
+            iou_threshold, max_gap, min_length, window, subjects).
 
     Raises:
         FileNotFoundError: no video under ``root``.
@@ -152,6 +152,9 @@ def main(argv=None) -> int:
     p.add_argument('--max-gap', type=int, default=10, help='frames a track may miss')
     p.add_argument('--min-track', type=int, default=10, help='shortest track kept (frames)')
     p.add_argument('--window', type=int, default=5, help='smoothing window (frames)')
+    p.add_argument('--subjects', type=int, default=None,
+                   help='keep at most this many tracks per video, those with the most '
+                   'detections (1 for one person per video: drops false detections)')
     p.add_argument('--split-shots', action='store_true', help='end tracks at cuts')
     p.add_argument('--cut-threshold', type=float, default=30.0,
                    help='grey levels (0-255) a cut changes at least')
@@ -160,7 +163,7 @@ def main(argv=None) -> int:
                          object_class=args.object_class, val_fraction=args.val_fraction,
                          test_fraction=args.test_fraction, seed=args.seed, stride=args.stride,
                          max_side=args.max_side, iou_threshold=args.iou, max_gap=args.max_gap,
-                         min_length=args.min_track, window=args.window,
+                         min_length=args.min_track, window=args.window, subjects=args.subjects,
                          split_shots=args.split_shots, cut_threshold=args.cut_threshold,
                          next_steps=lambda summary: next_commands(args.out))
 

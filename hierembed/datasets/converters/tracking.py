@@ -7,7 +7,7 @@ detector (``cv2.HOGDescriptor_getDefaultPeopleDetector``). A detector is any cal
 frame [H, W, 3] uint8 to boxes [N, 4] (x, y, w, h) in its pixels.
 """
 import os.path as osp
-from typing import Callable, Dict, List, Tuple
+from typing import Callable, Dict, List, Optional, Tuple
 
 import cv2
 import numpy as np
@@ -156,7 +156,8 @@ def smooth_track(track: Dict[int, np.ndarray], width: int, height: int,
 
 def detect_tracks(path: str, detector: Detector, stride: int = 1, max_side: int = 640,
                   iou_threshold: float = 0.3, max_gap: int = 10, min_length: int = 10,
-                  window: int = 5) -> Tuple[int, int, int, List[Dict[str, List[float]]]]:
+                  window: int = 5, subjects: Optional[int] = None
+                  ) -> Tuple[int, int, int, List[Dict[str, List[float]]]]:
     """Decode a video once, detect on every ``stride``-th frame, link, fill and smooth.
 
     Args:
@@ -167,6 +168,8 @@ def detect_tracks(path: str, detector: Detector, stride: int = 1, max_side: int 
         iou_threshold, max_gap: of :func:`link_detections` (``max_gap`` in frames).
         min_length: tracks spanning fewer frames are dropped.
         window: of :func:`smooth_track`.
+        subjects: keep at most this many tracks, those with the most detections (one for a
+            talking head: a detector's false alarms make short, sparse tracks); None keeps all.
 
     Returns:
         (num_frames, width, height, tracks), each track ``str(frame) -> [x, y, w, h]``.
@@ -188,9 +191,13 @@ def detect_tracks(path: str, detector: Detector, stride: int = 1, max_side: int 
         t += 1
     if t == 0:
         raise ValueError(f'{path}: no frame could be decoded')
-    tracks = [smooth_track(tr, width, height, window)
+    linked = [(len(tr), smooth_track(tr, width, height, window))
               for tr in link_detections(detections, iou_threshold, max_gap)]
-    return t, width, height, [tr for tr in tracks if _span(tr) >= min_length]
+    linked = [(n, tr) for n, tr in linked if _span(tr) >= min_length]
+    if subjects is not None:
+        keep = sorted(range(len(linked)), key=lambda i: -linked[i][0])[:subjects]
+        linked = [linked[i] for i in sorted(keep)]
+    return t, width, height, [tr for _, tr in linked]
 
 
 def _span(track: Dict[str, list]) -> int:

@@ -92,3 +92,25 @@ def test_opencv_detector_finds_the_drawn_object(make, draw, box):
     assert abs(x + w / 2 - box['cx']) <= 4 and abs(y + h / 2 - box['cy']) <= 4
     assert box['w'][0] <= w <= box['w'][1] and box['h'][0] <= h <= box['h'][1]
     assert detect(np.full_like(frame, 90)).shape == (0, 4)  # nothing to find in a flat frame
+
+
+def test_subjects_keeps_the_tracks_with_the_most_detections(tmp_path):
+    """A talking head with a detector's false alarms: the square is found in every frame, a
+    spurious box on twelve frames in a row (a track long enough to be kept). ``subjects=1``
+    keeps the square's track only."""
+    path = str(tmp_path / 'square.mp4')
+    write_mp4(path, 24, 96, 96, draw=square_frame)
+    seen = []
+
+    def with_false_alarms(frame):
+        seen.append(len(seen))
+        boxes = blob_detector(frame)
+        if 5 <= seen[-1] < 17:
+            boxes = np.concatenate([boxes, [[70, 70, 12, 12]]])
+        return boxes
+
+    tracks = detect_tracks(path, with_false_alarms, min_length=10)[3]
+    assert len(tracks) == 2 and sorted(map(int, tracks[1])) == list(range(5, 17))
+    seen.clear()
+    only = detect_tracks(path, with_false_alarms, min_length=10, subjects=1)[3]
+    assert len(only) == 1 and only[0] == tracks[0]
