@@ -45,8 +45,17 @@ def expected_errors() -> Tuple[Type[BaseException], ...]:
 
 
 def one_line(err: BaseException) -> str:
-    """The message of ``err`` on one line (a multi-line message is joined with ``; ``)."""
+    """The message of ``err`` on one line (a multi-line message is joined with ``; ``).
+
+    An error re-raised by a DataLoader worker carries the worker's traceback in its message
+    (``Caught X in DataLoader worker process 0. Original Traceback ...``): only the original
+    message, its last line, is kept.
+    """
     lines = [ln.strip() for ln in str(err).splitlines() if ln.strip()]
+    if any(ln.startswith('Original Traceback') for ln in lines):
+        last = lines[-1]
+        prefix = f'{type(err).__name__}: '
+        lines = [last[len(prefix):] if last.startswith(prefix) else last]
     return '; '.join(lines) or type(err).__name__
 
 

@@ -2,7 +2,6 @@
 error is one line, ``tool: error: ...``, status 2; ``--debug`` or HIEREMBED_DEBUG=1 shows the
 traceback; anything else keeps its traceback. One real command per tool family."""
 import os
-import os.path as osp
 import subprocess
 import sys
 

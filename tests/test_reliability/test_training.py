@@ -141,7 +141,7 @@ def test_nothing_to_train(trained, tmp_path, max_iters, capsys, monkeypatch):
 
 
 def test_a_nan_loss_stops_training_and_keeps_the_checkpoints_before(tmp_path, capsys,
-                                                                     monkeypatch):
+                                                                    monkeypatch):
     cfg = toy_config(tmp_path, max_iters=6, ckpt_interval=2, model='nan_at=3')
     work = tmp_path / 'w'
     status, err = run_cli('train.py', [cfg, '--work-dir', work], capsys, monkeypatch)
