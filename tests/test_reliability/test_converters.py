@@ -136,3 +136,26 @@ def test_a_damaged_record_is_named(tmp_path, capsys):
     (out / RECORD).write_text('{not json')
     status, err = _convert('voxceleb2', [root, '--out', out], capsys)
     assert_one_line(status, err, 'voxceleb2.py', str(out / RECORD), 'cannot be read')
+
+
+def test_voxceleb2_drops_the_shard_of_an_identity_gone_from_the_root(tmp_path, capsys):
+    import shutil
+    root = _vox_root(str(tmp_path / 'a'), 'id00001')
+    _vox_root(root, 'id00002')
+    out = str(tmp_path / 'out')
+    assert _convert('voxceleb2', [root, '--out', out, '--val-fraction', '0'], capsys)[0] == 0
+    assert {v['identity'] for v in _videos(out)} == {'id00001', 'id00002'}
+    shutil.rmtree(osp.join(root, 'dev', 'mp4', 'id00002'))
+    assert _convert('voxceleb2', [root, '--out', out, '--val-fraction', '0'], capsys)[0] == 0
+    assert {v['identity'] for v in _videos(out)} == {'id00001'}
+
+
+def test_a_file_name_that_is_not_utf8_is_refused_at_conversion(tmp_path, capsys):
+    root = tmp_path / 'clips'
+    write_mp4(str(root / 'cafe.mp4'), 12)
+    # Latin-1 bytes, not UTF-8 (renamed: OpenCV's writer crashes on such a name)
+    os.rename(bytes(root / 'cafe.mp4'), bytes(root) + b'/caf\xe9.mp4')
+    out = tmp_path / 'out'
+    status, err = _convert('video_folder', [root, '--out', out, '--detector', 'none'], capsys)
+    assert_one_line(status, err, 'video_folder.py', "caf\\xe9.mp4", 'not UTF-8')
+    assert not (out / 'annotations' / 'videos_train.json').exists()

@@ -136,7 +136,13 @@ def convert(root: str, out: str, val_fraction: float = 0.02, seed: int = 0,
         found += 1
         os.makedirs(osp.join(shards, part), exist_ok=True)
         txt_dir = osp.join(root, part, 'txt') if num_frames_from_txt else None
-        for entry in sorted(_subdirs(part_dir), key=lambda e: e.name):
+        identities = sorted(_subdirs(part_dir), key=lambda e: e.name)
+        present = {f'{e.name}.jsonl' for e in identities}
+        for name in os.listdir(osp.join(shards, part)):
+            if name.endswith('.jsonl') and name not in present:  # gone from the root since
+                os.remove(osp.join(shards, part, name))
+                logger.info('%s/%s: no longer in %s, dropped', part, name[:-6], root)
+        for entry in identities:
             shard = osp.join(shards, part, f'{entry.name}.jsonl')
             if osp.exists(shard):
                 continue

@@ -237,10 +237,28 @@ class ConvertedDataset:
         for d, k in outside:
             d[k] = osp.join(SOURCE_LINK, osp.relpath(d[k], target)).replace(os.sep, '/')
 
+    def _refuse_undecodable_names(self) -> None:
+        from hierembed.errors import DataError
+        for split in self.splits:
+            for entry, key in [(v, 'path') for v in self.videos[split]] + \
+                    [(im, 'file_name') for im in self.images[split]]:
+                try:
+                    entry[key].encode('utf-8')
+                except UnicodeEncodeError:
+                    shown = entry[key].encode('utf-8', 'surrogateescape')
+                    raise DataError(f'its name is not UTF-8 ({shown!r}): rename it (e.g. with '
+                                    '`convmv`) and convert again', file=shown.decode(
+                                        'utf-8', 'replace')) from None
+
     def write(self, **extra) -> Dict[str, Dict[str, int]]:
         """Write the files of every split (a video file that this run leaves empty and an
         earlier run wrote is removed); return split -> dict(videos=..., images=...), and
-        ``extra`` (e.g. ``skipped=...``) beside."""
+        ``extra`` (e.g. ``skipped=...``) beside.
+
+        Raises:
+            DataError: a file name that is not UTF-8 (JSON and the readers need text).
+        """
+        self._refuse_undecodable_names()
         ann = osp.join(self.out, 'annotations')
         self._link_sources()
         for split in self.splits:
