@@ -142,3 +142,7 @@ def test_own_videos_config_names_its_work_dir_after_the_data():
     ds = cfg.train_dataloader.dataset
     assert not ds.get('procedural')
     assert ds.whole_frame == 'inside' and ds.type == 'VideoPairDataset'
+    # the CPU recipe's hooks, and the held-out check
+    recipe = Config.fromfile(os.path.join(os.path.dirname(own), '_base_', 'cpu_recipe.py'))
+    assert cfg.custom_hooks[:-1] == recipe.custom_hooks
+    assert cfg.custom_hooks[-1].type == 'WarpValidationHook'

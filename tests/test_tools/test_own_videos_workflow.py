@@ -20,7 +20,10 @@ REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 PAGE = osp.join(REPO, 'docs', 'own_videos.md')
 CLIPS = {'alice/walk.mp4': (200, 170, 150), 'alice/run.mp4': (200, 170, 150),
          'bob/clip.mp4': (120, 200, 220), 'carol/clip.mp4': (220, 120, 200),
-         'dan/clip.mp4': (150, 220, 120), 'erin/clip.mp4': (230, 230, 110)}
+         'dan/clip.mp4': (150, 220, 120), 'erin/clip.mp4': (230, 230, 110),
+         'fay/clip.mp4': (110, 140, 230), 'gus/clip.mp4': (230, 110, 110),
+         'hal/clip.mp4': (140, 230, 230), 'ivy/clip.mp4': (200, 200, 200),
+         'jon/clip.mp4': (90, 180, 140)}  # 10 identities: one each to val and test
 FRAMES, WIDTH, HEIGHT = 16, 96, 54
 TINY = {
     'train.py': ['train_dataloader.dataset.input_size=32', 'train_dataloader.batch_size=2',
@@ -120,9 +123,12 @@ def test_the_page_runs_on_a_real_clip(tmp_path):
     assert pictures and all(osp.isfile(p) for p in pictures)
     assert 'GPU number' not in outputs['train.py'] or 'cuda' in outputs['train.py'].lower()
     assert '"FileClient" will be deprecated' not in outputs['train.py']
-    # 3. embeddings of every frame of the six clips
+    assert re.search(r'Held-out warp \(val, \d+ pairs\) at iteration 4: level 1 ',
+                     outputs['train.py'])
+    # 3. embeddings of every frame of every clip
     z = np.load(work / 'embeddings.npz')
-    assert z['embeddings'].shape == (6 * FRAMES, 32) and len(z['videos']) == 6
+    assert z['embeddings'].shape == (len(CLIPS) * FRAMES, 32)
+    assert len(z['videos']) == len(CLIPS)
     # 4. the anchor's points on all 16 frames, the anchor pinned
     points = json.load(open(work / 'propagate' / 'walk_points.json'))
     assert len(points['frames']) == FRAMES
