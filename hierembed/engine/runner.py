@@ -14,6 +14,7 @@ copied or moved: into the other folder). :class:`HierembedRunner` changes exactl
 :func:`work_dir_lock` keeps a second training run out of a work dir while the first lives.
 """
 import fcntl
+import logging
 import os
 import os.path as osp
 import re
@@ -78,6 +79,8 @@ def work_dir_lock(work_dir: str) -> Iterator[str]:
     Raises:
         WorkDirBusyError: another living process holds it; the message says which.
     """
+    if osp.exists(work_dir) and not osp.isdir(work_dir):
+        raise WorkDirBusyError('is a file, not a folder: give another --work-dir', file=work_dir)
     os.makedirs(work_dir, exist_ok=True)
     path = osp.join(work_dir, LOCK_NAME)
     with open(path, 'a+') as lock:
@@ -163,6 +166,15 @@ def check_resumable(checkpoint, filename: str, model: torch.nn.Module,
                               file=filename, field='state_dict')
 
 
+class _CpuProcessCount(logging.Filter):
+    """Renames mmengine's ``GPU number`` (the world size) in the records it passes."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.msg, str) and 'GPU number: ' in record.msg:
+            record.msg = record.msg.replace('GPU number: ', 'processes (CPU): ')
+        return True
+
+
 class HierembedRunner(Runner):
     """mmengine's Runner whose resume is strict and whose auto-resume stays in the work dir.
 
@@ -170,6 +182,18 @@ class HierembedRunner(Runner):
     """
 
     _resuming = False
+
+    def _log_env(self, env_cfg: dict) -> None:
+        """mmengine's record of the environment; without CUDA its ``GPU number`` (the count of
+        processes) reads ``processes (CPU)``."""
+        if torch.cuda.is_available():
+            return super()._log_env(env_cfg)
+        rename = _CpuProcessCount()
+        self.logger.addFilter(rename)
+        try:
+            super()._log_env(env_cfg)
+        finally:
+            self.logger.removeFilter(rename)
 
     def load_or_resume(self) -> None:
         """mmengine's, with ``last_checkpoint`` resolved inside the work dir."""
