@@ -28,6 +28,7 @@ from mmengine.registry import VISUALIZERS as MMENGINE_VISUALIZERS
 from mmengine.registry import WEIGHT_INITIALIZERS as MMENGINE_WEIGHT_INITIALIZERS
 from mmengine.registry import Registry as _MMRegistry
 
+from .errors import ConfigKeyError
 from .utils.misc import did_you_mean
 
 
@@ -44,8 +45,8 @@ class Registry(_MMRegistry):
             self.import_from_location()
             held = sorted(self._all_names())
             hint = did_you_mean(key.split('.')[-1], held)
-            raise KeyError(f"'{key}' is not in the {self.scope}::{self.name} registry.{hint} "
-                           f'It holds: {", ".join(held) if held else "(nothing)"}.')
+            raise ConfigKeyError(f"'{key}' is not in the {self.scope}::{self.name} registry."
+                                 f'{hint} It holds: {", ".join(held) if held else "(nothing)"}.')
         return obj
 
     def _all_names(self) -> set:

@@ -123,6 +123,12 @@ def _starts_with_inactive_levels(cfg: Config) -> bool:
 
 def _slurm_environment() -> None:
     """Export the torch.distributed variables from SLURM's (what ``srun`` gives each task)."""
+    missing = [k for k in ('SLURM_PROCID', 'SLURM_NTASKS') if k not in os.environ]
+    if missing:
+        from hierembed.errors import ConfigError
+        raise ConfigError(f'{", ".join(missing)} not set: start it with srun '
+                          '(tools/slurm_train.sh), or use --launcher none',
+                          field='--launcher slurm')
     os.environ.setdefault('RANK', os.environ['SLURM_PROCID'])
     os.environ.setdefault('WORLD_SIZE', os.environ['SLURM_NTASKS'])
     os.environ.setdefault('LOCAL_RANK', os.environ.get('SLURM_LOCALID', '0'))

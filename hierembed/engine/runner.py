@@ -27,7 +27,7 @@ from mmengine.model import is_model_wrapper
 from mmengine.runner import Runner
 from mmengine.runner.checkpoint import _load_checkpoint, _load_checkpoint_to_model
 
-from hierembed.errors import CheckpointError, WorkDirBusyError
+from hierembed.errors import CheckpointError, ConfigError, WorkDirBusyError
 
 __all__ = ['HierembedRunner', 'LOCK_NAME', 'latest_checkpoint', 'work_dir_lock']
 
@@ -78,9 +78,10 @@ def work_dir_lock(work_dir: str) -> Iterator[str]:
 
     Raises:
         WorkDirBusyError: another living process holds it; the message says which.
+        ConfigError: ``work_dir`` is a file.
     """
     if osp.exists(work_dir) and not osp.isdir(work_dir):
-        raise WorkDirBusyError('is a file, not a folder: give another --work-dir', file=work_dir)
+        raise ConfigError('is a file, not a folder: give another --work-dir', file=work_dir)
     os.makedirs(work_dir, exist_ok=True)
     path = osp.join(work_dir, LOCK_NAME)
     with open(path, 'a+') as lock:

@@ -33,7 +33,7 @@ from numbers import Real
 from mmengine.config import Config
 from mmengine.logging import print_log
 
-from hierembed.errors import ConfigError
+from hierembed.errors import ConfigError, ConfigKeyError
 from hierembed.utils.misc import reject_unknown_keys
 
 __all__ = ['RUNNER_KEYS', 'check_train_cfg', 'known_config_keys',
@@ -150,6 +150,8 @@ _VALUES = (
     ('max_level1_prob_gib', lambda v: v is None or (_is_real(v) and v > 0), 'a number > 0'),
 )
 _MISSING = object()
+# What a training config must define (a config inherits them from its _base_ files).
+_REQUIRED = ('model', 'train_dataloader', 'train_cfg', 'optim_wrapper')
 
 
 def _lookup(cfg, field: str):
@@ -163,6 +165,11 @@ def _lookup(cfg, field: str):
 
 
 def _check_values(cfg: Config, config_path: str) -> None:
+    missing = [k for k in _REQUIRED if cfg.get(k) is None]
+    if missing:
+        raise ConfigError(f'defines no {", ".join(missing)}: a training config states them or '
+                          "inherits them (_base_ = ['configs/synthetic_upper_body.py'])",
+                          file=config_path)
     for field, ok, what in _VALUES:
         value = _lookup(cfg, field)
         if value is not _MISSING and not ok(value):
@@ -188,6 +195,19 @@ def _hook_arguments(cls) -> tuple:
     return named, True
 
 
+def _check_types(cfg: Config, config_path: str) -> None:
+    """The registered type of the model and of the training dataset, named with the field."""
+    from hierembed.registry import DATASETS, MODELS
+    for field, registry in (('model.type', MODELS),
+                            ('train_dataloader.dataset.type', DATASETS)):
+        name = _lookup(cfg, field)
+        if isinstance(name, str):
+            try:
+                registry.get(name)
+            except KeyError as err:
+                raise ConfigKeyError(str(err), file=config_path, field=field) from None
+
+
 def _check_hooks(cfg: Config, config_path: str) -> None:
     from hierembed.registry import HOOKS
     hooks = [(f'default_hooks.{k}', v) for k, v in (cfg.get('default_hooks') or {}).items()]
@@ -198,7 +218,10 @@ def _check_hooks(cfg: Config, config_path: str) -> None:
         if not isinstance(hook, dict) or 'type' not in hook:
             raise ConfigError(f'must be dict(type=..., ...), got {hook!r}', file=config_path,
                               field=where)
-        cls = HOOKS.get(hook['type']) if isinstance(hook['type'], str) else hook['type']
+        try:
+            cls = HOOKS.get(hook['type']) if isinstance(hook['type'], str) else hook['type']
+        except KeyError as err:  # the registry's message has the names it holds
+            raise ConfigKeyError(str(err), file=config_path, field=f'{where}.type') from None
         if not inspect.isclass(cls):
             continue  # the registry's own error, with its did-you-mean, comes at build time
         named, takes_more = _hook_arguments(cls)
@@ -280,6 +303,7 @@ def check_train_cfg(cfg: Config, config_path: str, option_keys: Optional[Iterabl
     _check_keys(cfg, cfg.keys() if file_keys is None else file_keys, option_keys, config_path)
     _import_custom(cfg, option_keys)
     _check_values(cfg, config_path)
+    _check_types(cfg, config_path)
     _check_hooks(cfg, config_path)
     _check_level1_memory(cfg)
     if cfg.get('resume') and cfg.get('load_from') is None and \

@@ -130,3 +130,38 @@ def test_a_missing_config(tmp_path, capsys, monkeypatch):
 
 def test_config_error_is_a_value_error():
     assert issubclass(ConfigError, ValueError)
+
+
+@pytest.mark.parametrize('option, what', [
+    ('model.type=ClassEmbeder', "model.type: 'ClassEmbeder' is not in the hierembed::model"),
+    ('train_dataloader.dataset.type=VideoPairDataset2', 'train_dataloader.dataset.type'),
+    ('custom_hooks.0.type=CurriculumHok', "custom_hooks[0].type: 'CurriculumHok' is not in"),
+    ('optim_wrapper.optimizer.type=Adamm', "'Adamm' is not in the hierembed::optimizer"),
+], ids=['model', 'dataset', 'hook', 'optimizer'])
+def test_an_unknown_type(config, tmp_path, option, what, capsys, monkeypatch):
+    status, err = run_cli('train.py', [config, '--work-dir', tmp_path / 'w', '--cfg-options',
+                                       option], capsys, monkeypatch)
+    assert_one_line(status, err, 'train.py', what, 'Did you mean')
+
+
+def test_a_config_without_the_training_sections(tmp_path, capsys, monkeypatch):
+    path = tmp_path / 'empty.py'
+    path.write_text('# nothing yet\n')
+    status, err = run_cli('train.py', [path, '--work-dir', tmp_path / 'w'], capsys, monkeypatch)
+    assert_one_line(status, err, 'train.py', str(path),
+                    'defines no model, train_dataloader, train_cfg, optim_wrapper')
+
+
+def test_a_work_dir_that_is_a_file(config, tmp_path, capsys, monkeypatch):
+    path = tmp_path / 'a_file'
+    path.write_text('')
+    status, err = run_cli('train.py', [config, '--work-dir', path], capsys, monkeypatch)
+    assert_one_line(status, err, 'train.py', f'{path}: is a file, not a folder')
+
+
+def test_slurm_launcher_outside_slurm(config, tmp_path, capsys, monkeypatch):
+    for key in ('SLURM_PROCID', 'SLURM_NTASKS'):
+        monkeypatch.delenv(key, raising=False)
+    status, err = run_cli('train.py', [config, '--work-dir', tmp_path / 'w', '--launcher',
+                                       'slurm'], capsys, monkeypatch)
+    assert_one_line(status, err, 'train.py', '--launcher slurm: SLURM_PROCID, SLURM_NTASKS')
