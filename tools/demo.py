@@ -27,7 +27,11 @@ ROOT = osp.dirname(HERE)
 def step(title, cmd):
     print(f'\n=== {title}\n$ {" ".join(cmd)}', flush=True)
     t0 = time.time()
-    subprocess.run(cmd, check=True, cwd=ROOT)
+    status = subprocess.run(cmd, cwd=ROOT).returncode
+    if status != 0:  # the step printed why
+        from hierembed.errors import HierembedError
+        raise HierembedError(f'{title}: the step failed (exit {status}; its message is above); '
+                             'fix that and run the demo again')
     took = time.time() - t0
     print(f'=== {title}: done in {took / 60:.1f} min', flush=True)
     return took

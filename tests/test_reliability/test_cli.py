@@ -2,6 +2,7 @@
 error is one line, ``tool: error: ...``, status 2; ``--debug`` or HIEREMBED_DEBUG=1 shows the
 traceback; anything else keeps its traceback. One real command per tool family."""
 import os
+import os.path as osp
 import subprocess
 import sys
 
@@ -100,3 +101,10 @@ def test_debug_on_a_real_tool(tmp_path):
     proc = _tool('tools/train.py', str(tmp_path / 'nothing.py'), '--debug')
     assert proc.returncode == 1 and 'Traceback (most recent call last)' in proc.stderr
     assert 'FileNotFoundError' in proc.stderr
+
+
+def test_a_failing_demo_step_is_one_line(capsys):
+    import runpy
+    step = runpy.run_path(osp.join(REPO, 'tools', 'demo.py'))['step']
+    with pytest.raises(HierembedError, match=r'render: the step failed \(exit 3'):
+        step('render', [sys.executable, '-c', 'import sys; sys.exit(3)'])

@@ -159,3 +159,25 @@ def test_a_file_name_that_is_not_utf8_is_refused_at_conversion(tmp_path, capsys)
     status, err = _convert('video_folder', [root, '--out', out, '--detector', 'none'], capsys)
     assert_one_line(status, err, 'video_folder.py', "caf\\xe9.mp4", 'not UTF-8')
     assert not (out / 'annotations' / 'videos_train.json').exists()
+
+
+@pytest.mark.parametrize('name, text_file, extra', [
+    ('300w', 'afw/a.pts', ['afw/a.jpg']),
+    ('mafl', 'MAFL/training.txt', ['MAFL/testing.txt']),
+    ('aflw', 'aflw_train_images.txt', []),
+])
+def test_a_text_file_that_is_not_utf8_is_named(name, text_file, extra, tmp_path, capsys):
+    import cv2
+    import numpy as np
+    root = tmp_path / 'root'
+    path = root / text_file
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b'\xff\xfe\x80 not text')
+    for other in extra:
+        (root / other).parent.mkdir(parents=True, exist_ok=True)
+        if other.endswith('.jpg'):
+            cv2.imwrite(str(root / other), np.zeros((8, 8, 3), np.uint8))
+        else:
+            (root / other).write_bytes(b'\xff')
+    status, err = _convert(name, [root, '--out', tmp_path / 'out'], capsys)
+    assert_one_line(status, err, f'{name}.py', f'{path}: is not UTF-8 text')

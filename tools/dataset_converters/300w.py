@@ -36,7 +36,8 @@ import numpy as np
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 
 from hierembed.datasets.converters import (ConvertedDataset, coco_visibility,  # noqa: E402
-                                           converter_parser, image_size, rel_path, run_converter)
+                                           converter_parser, image_size, open_text, rel_path,
+                                           run_converter)
 from hierembed.datasets.metainfo import parse_metainfo  # noqa: E402
 from hierembed.datasets.video_io import IMAGE_EXTS  # noqa: E402
 
@@ -52,7 +53,7 @@ def read_pts(path: str) -> np.ndarray:
     Raises:
         ValueError: naming the file and what does not match the format.
     """
-    with open(path) as f:
+    with open_text(path) as f:
         lines = [line.strip() for line in f if line.strip()]
     header = dict(line.split(':', 1) for line in lines[:2] if ':' in line)
     try:

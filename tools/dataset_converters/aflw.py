@@ -43,8 +43,8 @@ import numpy as np
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 
 from hierembed.datasets.converters import (ConvertedDataset, assign_splits,  # noqa: E402
-                                           coco_visibility, converter_parser, read_mat,
-                                           rel_path, run_converter)
+                                           coco_visibility, converter_parser, open_text,
+                                           read_mat, rel_path, run_converter)
 from hierembed.datasets.metainfo import parse_metainfo  # noqa: E402
 
 EYE_CENTRES = (7, 10)  # 0-based: features 8 and 11
@@ -58,7 +58,7 @@ def convert_aflw5(root: str, out: str, box_margin: float = 0.5) -> dict:
                           splits=('train', 'test'))
     skipped = 0
     for split in ('train', 'test'):
-        with open(osp.join(root, f'aflw_{split}_images.txt')) as f:
+        with open_text(osp.join(root, f'aflw_{split}_images.txt')) as f:
             images = [line.strip() for line in f if line.strip()]
         mat_path = osp.join(root, f'aflw_{split}_keypoints.mat')
         m = read_mat(mat_path)
@@ -133,7 +133,7 @@ def convert_aflw21(root: str, out: str, test_fraction: float = 0.18, seed: int =
                        if osp.isdir(p)), osp.join(root, 'flickr'))
     faces = read_sqlite(db)
     if test_list:
-        with open(test_list) as f:
+        with open_text(test_list) as f:
             test = {line.strip() for line in f if line.strip()}
         split_of = {fc['filepath']: 'test' if fc['filepath'] in test else 'train'
                     for fc in faces}

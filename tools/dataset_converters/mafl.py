@@ -29,7 +29,8 @@ import numpy as np
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 
 from hierembed.datasets.converters import (ConvertedDataset, coco_visibility,  # noqa: E402
-                                           converter_parser, image_size, rel_path, run_converter)
+                                           converter_parser, image_size, open_text, rel_path,
+                                           run_converter)
 from hierembed.datasets.metainfo import parse_metainfo  # noqa: E402
 
 HEADER = ['lefteye_x', 'lefteye_y', 'righteye_x', 'righteye_y', 'nose_x', 'nose_y',
@@ -50,7 +51,7 @@ def read_landmarks(path: str, wanted: set) -> dict:
         ValueError: naming the file, the line and what is wrong.
     """
     out = {}
-    with open(path) as f:
+    with open_text(path) as f:
         f.readline()  # the count
         header = f.readline().split()
         if header != HEADER:
@@ -71,7 +72,7 @@ def convert(root: str, out: str, box_margin: float = 0.5) -> dict:
     """Convert MAFL; return split -> counts (and ``skipped``)."""
     lists = {}
     for split, name in (('train', 'training.txt'), ('test', 'testing.txt')):
-        with open(_find(root, osp.join('MAFL', name), name)) as f:
+        with open_text(_find(root, osp.join('MAFL', name), name)) as f:
             lists[split] = [line.strip() for line in f if line.strip()]
     wanted = {n for names in lists.values() for n in names}
     landmarks = read_landmarks(_find(root, 'list_landmarks_align_celeba.txt',

@@ -31,7 +31,8 @@ from typing import Iterator, Optional
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 
-from hierembed.datasets.converters import converter_parser, rel_path, run_converter  # noqa: E402
+from hierembed.datasets.converters import (converter_parser, open_text, rel_path,  # noqa: E402
+                                           run_converter)
 
 logger = logging.getLogger('voxceleb2')
 PARTS = ('dev', 'test')
@@ -53,7 +54,7 @@ def _subdirs(path: str) -> Iterator[os.DirEntry]:
 
 def count_txt_frames(path: str) -> Optional[int]:
     """Rows after the ``FRAME`` header line of a VoxCeleb txt track (None if there is none)."""
-    with open(path) as f:
+    with open_text(path) as f:
         for line in f:
             if line.split()[:1] == ['FRAME']:
                 return sum(1 for row in f if row.strip())

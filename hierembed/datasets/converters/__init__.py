@@ -6,10 +6,10 @@ from .shots import detect_shots, find_cuts, frame_differences, split_tracks_at_s
 from .tracking import (DETECTORS, DetectorUnavailableError, detect_tracks, link_detections,
                        smooth_track)
 from .writer import (ConvertedDataset, assign_splits, box_from_points, coco_visibility, image_size,
-                     read_mat, rel_path, write_json_atomic)
+                     open_text, read_mat, rel_path, write_json_atomic)
 
 __all__ = ['ConvertedDataset', 'assign_splits', 'box_from_points', 'coco_visibility',
-           'converter_parser', 'run_converter', 'image_size', 'read_mat', 'rel_path',
+           'converter_parser', 'run_converter', 'image_size', 'open_text', 'read_mat', 'rel_path',
            'write_json_atomic',
            'DETECTORS', 'DetectorUnavailableError', 'detect_tracks', 'link_detections',
            'smooth_track', 'detect_shots', 'find_cuts', 'frame_differences',

@@ -7,7 +7,8 @@ file, and a converter that fails leaves the previous annotations as they were.
 import json
 import os
 import os.path as osp
-from typing import Dict, Iterable, List, Optional, Sequence, Tuple
+from contextlib import contextmanager
+from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -108,6 +109,24 @@ def image_size(path: str) -> Tuple[int, int]:
     if img is None:
         raise ValueError(f'{path}: cannot read the image')
     return img.shape[1], img.shape[0]
+
+
+@contextmanager
+def open_text(path: str) -> Iterator:
+    """``open(path)`` for reading UTF-8 text; a byte that is not UTF-8 is an error naming the
+    file (Python's ``UnicodeDecodeError`` names only the codec and the position).
+
+    Raises:
+        DataError: the file is not UTF-8 text.
+    """
+    from hierembed.errors import DataError
+    try:
+        with open(path, encoding='utf-8') as f:
+            yield f
+    except UnicodeDecodeError as err:
+        raise DataError(f'is not UTF-8 text (byte {err.object[err.start:err.start + 1]!r} at '
+                        f'{err.start}): is it the file the converter expects?',
+                        file=path) from None
 
 
 def read_mat(path: str, **kwargs) -> dict:
