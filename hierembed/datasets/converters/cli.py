@@ -41,15 +41,19 @@ def run_converter(convert: Callable[..., dict], *args,
     from .tracking import DetectorUnavailableError
     logging.basicConfig(level=logging.INFO, format='%(message)s')
     tool = osp.basename(inspect.getsourcefile(convert) or 'converter')
-    root, out, options = args[0], args[1], [*args[2:], kwargs]
+    # converters are called as convert(root, out, *options)
+    root, out, options = (list(args) + [None, None])[:2] + [[*args[2:], kwargs]]
+    recorded = isinstance(root, str) and isinstance(out, str)
     try:
-        check_provenance(tool, root, out, options)
+        if recorded:
+            check_provenance(tool, root, out, options)
         summary = convert(*args, **kwargs)
         if converted_count(summary) == 0:
             raise DataError(f'nothing was converted (no video or labelled image found; '
                             f'{json.dumps(summary)}): check the layout that --help describes',
                             file=root)
-        record_provenance(tool, root, out, options)
+        if recorded:
+            record_provenance(tool, root, out, options)
     except (ValueError, DetectorUnavailableError) + expected_errors() as e:
         print(f'{tool}: error: {one_line(e)}', file=sys.stderr)
         return 2

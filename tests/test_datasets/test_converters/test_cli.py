@@ -1,5 +1,5 @@
 """Every converter script's --help names where the data is obtained and the files it expects;
-a layout problem is one ``error:`` line and exit status 1."""
+a layout problem is one ``<converter>: error:`` line and exit status 2."""
 import json
 import os.path as osp
 import sys
@@ -38,8 +38,8 @@ def test_help_names_source_and_files(name, capsys):
 def test_run_converter_reports(capsys):
     def missing(root):
         raise FileNotFoundError(f'{root}: no bbcpose.mat')
-    assert run_converter(missing, '/nowhere') == 1
-    assert capsys.readouterr().err.strip() == 'error: /nowhere: no bbcpose.mat'
+    assert run_converter(missing, '/nowhere') == 2
+    assert capsys.readouterr().err.strip() == 'test_cli.py: error: /nowhere: no bbcpose.mat'
     assert run_converter(lambda n: dict(train=dict(videos=n)), 3) == 0
     assert json.loads(capsys.readouterr().out) == dict(train=dict(videos=3))
 
