@@ -23,9 +23,8 @@ import argparse
 import json
 import os
 import os.path as osp
-from collections import defaultdict
-
 import sys
+from collections import defaultdict
 
 # Run from a checkout without installing: the package sits beside this folder.
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))

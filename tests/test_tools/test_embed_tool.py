@@ -50,8 +50,8 @@ def test_embed_a_folder_of_videos(tmp_path):
     z = np.load(out)
     assert z['embeddings'].shape == (8, 16) and z['embeddings'].dtype == np.float32
     # the order video_folder.py finds them in: a folder's files, then its subfolders
-    assert [osp.relpath(v, tmp_path) for v in z['videos']] == ['videos/b.mp4',
-                                                              'videos/alice/a.mp4']
+    videos = [osp.relpath(v, tmp_path) for v in z['videos']]
+    assert videos == ['videos/b.mp4', 'videos/alice/a.mp4']
     assert z['video'].tolist() == [0] * 3 + [1] * 5
     assert z['frames'].tolist() == [0, 1, 2, 0, 1, 2, 3, 4]
     # whole 96 x 54 frames, inside the frame: the centred 54 x 54 square (margin 1.0)

@@ -45,6 +45,7 @@ def test_dist_train_uses_the_project_venv(checkout):
                    env=dict(env, VIRTUAL_ENV=str(root / 'active'), PATH=path), check=True)
     assert log.read_text().splitlines()[0] == str(root / 'active' / 'bin' / 'python')
 
+
 def test_slurm_train_uses_the_project_venv(checkout):
     root, log, env = checkout
     subprocess.run(['bash', str(root / 'tools' / 'slurm_train.sh'), 'part', 'job', 'cfg.py'],

@@ -44,7 +44,6 @@ def test_run_converter_reports(capsys):
     assert json.loads(capsys.readouterr().out) == dict(train=dict(videos=3))
 
 
-
 def test_empty_splits_are_named_keypoint_only_sets_are_not():
     from hierembed.datasets.converters.cli import empty_splits
     assert empty_splits(dict(train=dict(videos=3, images=0), val=dict(videos=0, images=0),
