@@ -19,8 +19,6 @@
 - ``--resume`` with nothing to resume says so, once, and trains from the start;
   ``last_checkpoint`` is resolved inside the work dir.
 """
-import ast
-import difflib
 import glob
 import inspect
 import os
@@ -34,7 +32,7 @@ from mmengine.config import Config
 from mmengine.logging import print_log
 
 from hierembed.errors import ConfigError, ConfigKeyError
-from hierembed.utils.misc import reject_unknown_keys
+from hierembed.utils.misc import assigned_names, check_top_level_keys, reject_unknown_keys
 
 __all__ = ['RUNNER_KEYS', 'check_train_cfg', 'known_config_keys',
            'level1_prob_bytes']
@@ -69,20 +67,10 @@ def known_config_keys(repo: str = _REPO) -> Set[str]:
     Returns:
         The names.
     """
-    names = set(RUNNER_KEYS)
     files = glob.glob(osp.join(repo, 'configs', '**', '*.py'), recursive=True) + glob.glob(
         osp.join(repo, 'plugins', '*', 'configs', '**', '*.py'), recursive=True)
-    for path in files:
-        if f'{osp.sep}probes{osp.sep}' in path:
-            continue
-        with open(path) as f:
-            tree = ast.parse(f.read(), path)
-        for node in tree.body:
-            targets = node.targets if isinstance(node, ast.Assign) else (
-                [node.target] if isinstance(node, ast.AnnAssign) else [])
-            names |= {t.id for t in targets if isinstance(t, ast.Name)}
-    names.discard('_base_')
-    return names
+    return set(RUNNER_KEYS) | assigned_names(
+        p for p in files if f'{osp.sep}probes{osp.sep}' not in p)
 
 
 def level1_prob_bytes(batch_size: int, base_size: int, copies: int = LEVEL1_COPIES) -> int:
@@ -101,13 +89,7 @@ def level1_prob_bytes(batch_size: int, base_size: int, copies: int = LEVEL1_COPI
 
 def _check_keys(cfg: Config, file_keys: Iterable[str], option_keys: Iterable[str],
                 config_path: str) -> None:
-    file_keys = set(file_keys)
-    known = known_config_keys()
-    reject_unknown_keys(sorted(set(option_keys) - file_keys), known,
-                        f'--cfg-options (top-level keys of {config_path})')
-    for key in sorted(file_keys - known):
-        if difflib.get_close_matches(key, RUNNER_KEYS, n=1, cutoff=0.8):
-            reject_unknown_keys([key], RUNNER_KEYS, f'{config_path} (a top-level key)')
+    check_top_level_keys(file_keys, option_keys, known_config_keys(), RUNNER_KEYS, config_path)
 
 
 def _import_custom(cfg: Config, option_keys: Iterable[str]) -> None:

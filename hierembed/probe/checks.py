@@ -8,8 +8,6 @@
   ``val_fraction=1`` left no training instance).
 - The splits: each must hold enough instances with a labelled keypoint to fit and score heads.
 """
-import ast
-import difflib
 import glob
 import math
 import os.path as osp
@@ -17,7 +15,7 @@ from numbers import Real
 from typing import Dict, Iterable, Optional, Set
 
 from hierembed.errors import ConfigError, DataError
-from hierembed.utils.misc import reject_unknown_keys
+from hierembed.utils.misc import assigned_names, check_top_level_keys
 
 __all__ = ['MIN_LABELLED', 'PROBE_KEYS', 'check_probe_config', 'check_probe_splits',
            'known_probe_keys']
@@ -37,18 +35,10 @@ _REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 def known_probe_keys(repo: str = _REPO) -> Set[str]:
     """``PROBE_KEYS`` and the top-level names that the shipped probe configs assign (parsed,
     not run)."""
-    names = set(PROBE_KEYS)
     files = glob.glob(osp.join(repo, 'configs', 'probes', '**', '*.py'), recursive=True) + \
         glob.glob(osp.join(repo, 'plugins', '*', 'configs', 'probes', '**', '*.py'),
                   recursive=True)
-    for path in files:
-        with open(path) as f:
-            tree = ast.parse(f.read(), path)
-        for node in tree.body:
-            if isinstance(node, ast.Assign):
-                names |= {t.id for t in node.targets if isinstance(t, ast.Name)}
-    names.discard('_base_')
-    return names
+    return set(PROBE_KEYS) | assigned_names(files)
 
 
 def _int_at_least(low):
@@ -107,13 +97,8 @@ def check_probe_config(cfg, config_path: str, option_keys: Iterable[str] = (),
         ConfigKeyError: an unknown key, with a did-you-mean.
         ConfigError: a ``probe_cfg`` value of the wrong type or out of range.
     """
-    file_keys = set(cfg.keys() if file_keys is None else file_keys)
-    known = known_probe_keys()
-    reject_unknown_keys(sorted(set(option_keys) - file_keys), known,
-                        f'--cfg-options (top-level keys of {config_path})')
-    for key in sorted(file_keys - known):
-        if difflib.get_close_matches(key, PROBE_KEYS, n=1, cutoff=0.8):
-            reject_unknown_keys([key], PROBE_KEYS, f'{config_path} (a top-level key)')
+    check_top_level_keys(cfg.keys() if file_keys is None else file_keys, option_keys,
+                         known_probe_keys(), PROBE_KEYS, config_path)
     settings = cfg.get('probe_cfg') or {}
     if not isinstance(settings, dict):
         raise ConfigError(f'must be a dict, got {settings!r}', file=config_path,
