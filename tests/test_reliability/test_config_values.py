@@ -165,3 +165,16 @@ def test_slurm_launcher_outside_slurm(config, tmp_path, capsys, monkeypatch):
     status, err = run_cli('train.py', [config, '--work-dir', tmp_path / 'w', '--launcher',
                                        'slurm'], capsys, monkeypatch)
     assert_one_line(status, err, 'train.py', '--launcher slurm: SLURM_PROCID, SLURM_NTASKS')
+
+
+@pytest.mark.parametrize('option, what', [
+    ('custom_hooks.0.lr_factor=2.0', 'CurriculumHook.lr_factor: must be in (0, 1), got 2.0'),
+    ('custom_hooks.0.check_on=test', "CurriculumHook.check_on: must be 'train' or 'val'"),
+    ('custom_hooks.0.milestones=[30,10]', 'CurriculumHook.milestones: must be increasing'),
+    ('custom_hooks.0.milestones=[0.5,10]', 'CurriculumHook.milestones: must be all iterations'),
+], ids=['lr_factor', 'check_on', 'milestones-order', 'milestones-mixed'])
+def test_a_hook_refuses_a_value_out_of_range_when_built(config, tmp_path, option, what, capsys,
+                                                        monkeypatch):
+    status, err = run_cli('train.py', [config, '--work-dir', tmp_path / 'w', '--cfg-options',
+                                       option], capsys, monkeypatch)
+    assert_one_line(status, err, 'train.py', what)

@@ -11,6 +11,7 @@ from mmengine.dist import all_reduce
 from mmengine.hooks import Hook
 from mmengine.model import is_model_wrapper
 
+from hierembed.errors import ConfigError
 from hierembed.registry import HOOKS
 
 
@@ -73,17 +74,22 @@ class CurriculumHook(Hook):
                  lr_patience: Optional[int] = None,
                  min_lr: float = 0.0) -> None:
         if check_on not in ('train', 'val'):
-            raise ValueError(f"check_on must be 'train' or 'val', got {check_on!r}")
+            raise ConfigError(f"must be 'train' or 'val', got {check_on!r}",
+                              field='CurriculumHook.check_on')
         if interval < 1 or patience < 1:
-            raise ValueError('interval and patience must be at least 1')
+            raise ConfigError(f'must be at least 1, got {interval} and {patience}',
+                              field='CurriculumHook.interval and .patience')
         if milestones is not None and list(milestones) != sorted(milestones):
-            raise ValueError(f'milestones must be increasing, got {milestones}')
+            raise ConfigError(f'must be increasing, got {milestones}',
+                              field='CurriculumHook.milestones')
         fractions = milestones is not None and any(isinstance(m, float) for m in milestones)
         if fractions and not all(isinstance(m, float) and 0 < m < 1 for m in milestones):
-            raise ValueError('milestones must be all iterations (ints) or all fractions of the '
-                             f'run (floats in (0, 1)), got {milestones}')
+            raise ConfigError('must be all iterations (ints) or all fractions of the run '
+                              f'(floats in (0, 1)), got {milestones}',
+                              field='CurriculumHook.milestones')
         if not 0 < lr_factor < 1:
-            raise ValueError(f'lr_factor must be in (0, 1), got {lr_factor}')
+            raise ConfigError(f'must be in (0, 1), got {lr_factor}',
+                              field='CurriculumHook.lr_factor')
         self.monitor = monitor
         self.interval = interval
         self.check_on = check_on
