@@ -41,3 +41,20 @@ def test_benchmark_warp_runs_and_formulations_agree(tmp_path):
     for form in ('grid_sample', 'dense'):
         assert abs(by[(form, 16)]['loss'] - by[('sparse', 16)]['loss']) < 1e-4
     assert by[('sparse', 16)]['levels'] == 2
+
+
+def test_benchmark_detect_compares_settings_on_real_videos(tmp_path):
+    """Two mp4s of a drawn face: every setting finds the face's track in each, and the
+    benchmark reports each setting against the first."""
+    sys.path.insert(0, osp.join(ROOT, 'tests', 'test_tools'))
+    from converter_helpers import face_frame, write_mp4
+    for name in ('a', 'b'):
+        write_mp4(str(tmp_path / 'videos' / f'{name}.mp4'), 20, 160, 160, draw=face_frame)
+    proc = subprocess.run([sys.executable, osp.join(ROOT, 'tools', 'benchmark_detect.py'),
+                           str(tmp_path / 'videos'), '--settings', '160:1', '160:4'],
+                          check=True, cwd=ROOT, capture_output=True, text=True)
+    lines = proc.stdout.strip().splitlines()
+    assert [line.split(':')[0].strip() for line in lines] == ['160', '160']
+    assert '(1.0x the first)' in lines[0] and '(+0)' in lines[0]
+    for line in lines:
+        assert '2 tracks in 2 videos' in line

@@ -56,7 +56,7 @@ def test_prepare_holds_out_the_end_of_every_shot(clip_root):
     for split, ranges in (('train', [(0, 15), (20, 38)]), ('val', [(15, 20), (38, 44)])):
         with open(osp.join(root, 'annotations', f'videos_{split}.json')) as f:
             (entry, ) = json.load(f)['videos']
-        assert osp.normpath(osp.join(root, entry['path'])) == osp.normpath(video)
+        assert osp.samefile(osp.join(root, entry['path']), video)
         for track, (lo, hi) in zip(entry['tracks'], ranges):
             assert sorted(map(int, track['boxes'])) == list(range(lo, hi))
             # a still square of the frame's shorter side over the crop margin, centred
