@@ -35,7 +35,14 @@ def parse_args(argv=None):
                    help='folder under DATA_ROOT (default: frames_<input size>px)')
     p.add_argument('--quality', type=int, default=90, help='JPEG quality')
     p.add_argument('--workers', type=int, default=1, help='processes')
-    return p.parse_args(argv)
+    args = p.parse_args(argv)
+    for name, low, high in (('input_size', 8, None), ('quality', 1, 100), ('workers', 1, None),
+                            ('crop_margin', 1e-3, None)):
+        value = getattr(args, name)
+        if value < low or (high is not None and value > high):
+            p.error(f'--{name.replace("_", "-")} must be at least {low}'
+                    f'{f" and at most {high}" if high else ""}, got {value}')
+    return args
 
 
 def video_scale(video: dict, height: int, width: int, input_size: int, margin: float) -> float:

@@ -16,6 +16,7 @@ import torch  # noqa: E402
 from rich.console import Console  # noqa: E402
 
 from hierembed.apis import KNOWN_BASELINES, run_probe  # noqa: E402
+from hierembed.errors import ConfigError  # noqa: E402
 from hierembed.probe.checks import check_probe_config  # noqa: E402
 from hierembed.probe.report import print_tables  # noqa: E402
 from hierembed.utils import register_all_modules  # noqa: E402
@@ -55,9 +56,9 @@ def parse_args(argv=None) -> argparse.Namespace:
 def main(argv=None) -> dict:
     args = parse_args(argv)
     if args.launcher != 'none':
-        raise SystemExit(f'tools/probe.py: --launcher {args.launcher} is not supported: the probe '
-                         'runs in one process; start it with python, not torchrun or srun, '
-                         'and pick the GPU with --device cuda:N')
+        raise ConfigError(f'{args.launcher} is not supported: the probe runs in one process; '
+                          'start it with python, not torchrun or srun, and pick the GPU with '
+                          '--device cuda:N', field='--launcher')
     register_all_modules(init_default_scope=False)
     cfg = load_config(args.config)
     file_keys = list(cfg.keys())

@@ -430,6 +430,11 @@ def main():
                       help='re-probe the checkpoints already in --work-dir (each with its own '
                       'row_config.py) and rewrite the table')
     args = parser.parse_args()
+    for name, value in (('--iters', args.iters), ('--jobs', args.jobs)):
+        if value < 1:
+            parser.error(f'{name} must be at least 1, got {value}')
+    if any(s < 0 for s in args.seeds):
+        parser.error(f'--seeds must be integers >= 0, got {args.seeds}')
     args.experiment_paths = {}
     for path in args.experiments:
         if not osp.isfile(osp.join(ROOT, path)):

@@ -145,3 +145,52 @@ def test_a_failing_demo_step_is_one_line(capsys):
     step = runpy.run_path(osp.join(REPO, 'tools', 'demo.py'))['step']
     with pytest.raises(HierembedError, match=r'render: the step failed \(exit 3'):
         step('render', [sys.executable, '-c', 'import sys; sys.exit(3)'])
+
+
+# Command-line values out of range: argparse's one line ('tool: error: ...', status 2).
+ARGUMENTS = [
+    ('tools/make_synthetic.py', ['--object-class', 'face', '--out', '{tmp}', '--num-frames', '0'],
+     '--num-frames must be at least 1'),
+    ('tools/make_synthetic.py', ['--object-class', 'face', '--out', '{tmp}', '--size', '8'],
+     '--size must be at least 16'),
+    ('tools/make_synthetic.py', ['--object-class', 'face', '--out', '{tmp}',
+                                 '--keypoint-stride', '0'], '--keypoint-stride must be at least 1'),
+    ('tools/make_synthetic.py', ['--object-class', 'horse', '--out', '{tmp}'], 'invalid choice'),
+    ('tools/prepare_frames.py', ['{tmp}', '--input-size', '0'], '--input-size must be at least 8'),
+    ('tools/prepare_frames.py', ['{tmp}', '--quality', '101'], '--quality must be at least 1'),
+    ('tools/prepare_frames.py', ['{tmp}', '--workers', '0'], '--workers must be at least 1'),
+    ('tools/reproduce.py', ['--jobs', '0', '--work-dir', '{tmp}'], '--jobs must be at least 1'),
+    ('tools/reproduce.py', ['--iters', '0', '--work-dir', '{tmp}'], '--iters must be at least 1'),
+    ('tools/reproduce.py', ['--seeds', '-1', '--work-dir', '{tmp}'], '--seeds must be integers'),
+    ('tools/reproduce.py', ['--rows', '--work-dir', '{tmp}'], 'nothing to run'),
+    ('tools/reproduce.py', ['--experiments', '{tmp}/none.py', '--work-dir', '{tmp}'],
+     'no such config'),
+    ('tools/probe.py', ['configs/probes/synthetic_upper_body.py', '--baselines', 'foo'],
+     'invalid choice'),
+    ('tools/probe.py', ['configs/probes/synthetic_upper_body.py', '--train-config',
+                        '{tmp}/none.py'], '{tmp}/none.py'),
+    ('tools/probe.py', ['configs/probes/synthetic_upper_body.py', '--checkpoint',
+                        '{tmp}/none.pth'], '{tmp}/none.pth'),
+    ('tools/probe.py', ['configs/probes/synthetic_upper_body.py', '--launcher', 'pytorch'],
+     '--launcher: pytorch is not supported'),
+    ('tools/check_dataset.py', ['configs/synthetic_upper_body.py', '--probe-config',
+                                '{tmp}/none.py'], '{tmp}/none.py'),
+    ('tools/check_dataset.py', ['configs/synthetic_upper_body.py', '--cfg-options',
+                                'train_dataloader.batch_size'], 'has no value'),
+]
+
+
+@pytest.mark.parametrize('tool, args, what', ARGUMENTS,
+                         ids=[f'{osp.basename(t)}:{" ".join(a[-2:])}' for t, a, _ in ARGUMENTS])
+def test_command_line_values(tool, args, what, tmp_path, capsys, monkeypatch):
+    import runpy
+    tmp = str(tmp_path)
+    monkeypatch.chdir(REPO)
+    main = runpy.run_path(osp.join(REPO, tool))['main']
+    prog = osp.basename(tool)
+    monkeypatch.setattr(sys, 'argv', [prog, *[a.format(tmp=tmp) for a in args]])
+    capsys.readouterr()
+    with pytest.raises(SystemExit) as exit_:
+        run_tool(lambda: main())
+    err = capsys.readouterr().err
+    assert_one_line(exit_.value.code, err, prog, what.format(tmp=tmp))

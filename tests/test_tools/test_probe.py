@@ -8,6 +8,8 @@ import sys
 
 import pytest
 
+from hierembed.errors import ConfigError
+
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 sys.path.insert(0, osp.join(REPO, 'tests', 'test_probe'))
 from probe_toys import ProbeToyEmbedder, save_toy_checkpoint, toy_probe_cfg  # noqa: E402
@@ -56,7 +58,7 @@ def test_cli_rejects_unknown_baseline(tmp_path):
 
 def test_cli_refuses_a_launcher_before_reading_the_config():
     """Under torchrun the other ranks would wait in a barrier until the NCCL timeout."""
-    with pytest.raises(SystemExit, match='--launcher pytorch is not supported'):
+    with pytest.raises(ConfigError, match='--launcher: pytorch is not supported'):
         _load_tool().main(['missing_cfg.py', '--launcher', 'pytorch'])
 
 
