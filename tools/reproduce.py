@@ -21,8 +21,8 @@ model of its own ``row_config.py``) without training; ``--config`` / ``--probe-c
 class (face, full_body).
 
 ``--experiments CONFIG ...`` adds rows that are whole training configs (``configs/experiments/``,
-the record of docs/learning.md): each is trained for every seed as written (its own length,
-not ``--iters``), with only ``randomness.seed`` set, probed the same way, and read against
+the record of docs/research/learning.md): each is trained for every seed as written (its own
+length, not ``--iters``), with only ``randomness.seed`` set, probed the same way, and read against
 ``r=3 ph,cyc,con`` (when that row is in the table) and random init, paired per probe seed, per
 keypoint group; ``--rows`` with no row name trains the experiments alone. Work already done
 in ``--work-dir`` is kept: a row and seed with a checkpoint is not trained again and one probed
@@ -34,7 +34,8 @@ Usage:
     python tools/reproduce.py --probe-only --work-dir work_dirs/reproduce/face \\
         --config configs/synthetic_face.py --probe-config configs/probes/synthetic_face.py
     python tools/reproduce.py --rows 'r=3 ph,cyc,con' --work-dir work_dirs/experiments \\
-        --experiments configs/experiments/upper_body_r3_track_crop.py --out docs/experiments.md
+        --experiments configs/experiments/upper_body_r3_track_crop.py \\
+        --out docs/research/experiments_track_crop.md
 """
 import argparse
 import glob
@@ -411,8 +412,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--config', default='configs/synthetic_upper_body.py')
     parser.add_argument('--probe-config', default='configs/probes/synthetic_upper_body.py')
-    # 2800 since docs/learning.md section 15, with the default's batch 8 (1400 at batch 16 in
-    # section 13, 700 before): a three-level run stays within about 30 CPU-minutes
+    # 2800 since docs/research/learning.md section 15, with the default's batch 8 (1400 at
+    # batch 16 in section 13, 700 before): a three-level run stays within about 30 CPU-minutes
     parser.add_argument('--iters', type=int, default=2800)
     parser.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2])
     parser.add_argument('--rows', nargs='*', default=list(ROWS), choices=list(ROWS),
@@ -546,7 +547,11 @@ def write_results(args, runs, total, cmd):
         lines += [f'Supervised ceiling: {sup["config"].get("epochs")} epochs, best val '
                   f'{sup.get("select_on")} at epoch {sup.get("best_epoch")} (val per epoch, '
                   f'epoch 0 first: {curve}); {sup.get("seconds", 0) / 60:.1f} min.', '']
-    lines += ['How the CPU default was chosen, and what did not work: [learning.md](learning.md).',
+    # The notebook's link, relative to wherever --out puts the table.
+    notebook = osp.relpath(osp.join(ROOT, 'docs', 'research', 'learning.md'),
+                           osp.dirname(osp.join(ROOT, args.out))).replace(os.sep, '/')
+    lines += ['How the CPU default was chosen, and what did not work: '
+              f'[learning.md]({notebook}).',
               '', '## Durations', '',
               '| row | seed | train (min) | train (CPU min) | probe (min) | probe (CPU min) |',
               '|---|---|---:|---:|---:|---:|']

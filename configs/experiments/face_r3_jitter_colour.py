@@ -1,5 +1,5 @@
-# docs/learning.md, section 8: the colour-only jitter of upper_body_r3_jitter_colour.py on the
-# procedural face, a class nobody tuned on: configs/synthetic_face.py with the r=3
+# docs/research/learning.md, section 8: the colour-only jitter of upper_body_r3_jitter_colour.py on
+# the procedural face, a class nobody tuned on: configs/synthetic_face.py with the r=3
 # schedule of upper_body_r3_700it.py (700 iterations, levels 2 and 3 at 280 and 490).
 _base_ = ['../synthetic_face.py']
 train_cfg = dict(max_iters=700)

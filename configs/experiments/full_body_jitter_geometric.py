@@ -1,7 +1,7 @@
-# The CPU default before docs/learning.md section 9 on the procedural full body:
+# The CPU default before docs/research/learning.md section 9 on the procedural full body:
 # configs/synthetic_full_body.py with the released code's geometric jitter per frame, as the
-# `r=3 ph,cyc,con` rows of docs/experiments_full_body.md were trained (`tools/reproduce.py --config
-# configs/experiments/full_body_jitter_geometric.py ...` retrains them).
+# `r=3 ph,cyc,con` rows of docs/research/experiments_full_body.md were trained (`tools/reproduce.py
+# --config configs/experiments/full_body_jitter_geometric.py ...` retrains them).
 _base_ = ['../synthetic_full_body.py']
 # The pair gap of the default of then: 50 frames (the default is 4 since learning.md section 12).
 # The batch of the default of then: 16 pairs (8 since learning.md section 15).

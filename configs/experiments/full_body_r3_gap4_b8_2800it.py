@@ -1,4 +1,4 @@
-# docs/learning.md, section 14: upper_body_r3_gap4_b8_2800it.py (batch 8, 2800 iterations,
+# docs/research/learning.md, section 14: upper_body_r3_gap4_b8_2800it.py (batch 8, 2800 iterations,
 # levels at 1120 and 1960), untouched, on the procedural full body (the default's recipe,
 # full_body_r3_jitter_colour_gap4.py, otherwise).
 _base_ = ['./full_body_r3_jitter_colour_gap4.py']

@@ -1,4 +1,4 @@
-# docs/learning.md, sections 18-20 (run in section 20): the untouched-class check of
+# docs/research/learning.md, sections 18-20 (run in section 20): the untouched-class check of
 # upper_body_r3_gap4_b8_2800it_lr5e-4_400ids.py. The default's recipe on 96 videos of 30 frames
 # instead of 24 x 120 (the same 2880 frames; four times the identities, as 400 x 25 is for the
 # upper body), in the data_root of full_body_r3_jitter_colour_96ids.py (the same videos).

@@ -1,4 +1,4 @@
-# docs/learning.md, section 9 (hypothesis 6, sharpness on real footage): the r=3 recipe of
+# docs/research/learning.md, section 9 (hypothesis 6, sharpness on real footage): the r=3 recipe of
 # section 5 (the CPU default at 700 iterations, levels 2 and 3 at 280 and 490) on one real
 # video split into shots by `tools/experiments/real_clip.py prepare VIDEO --out data/real_clip`:
 # the start of every shot trains, its end is held out (val) for

@@ -1,5 +1,5 @@
-# docs/learning.md, section 16 (hypothesis 6, sharpness on real footage): the CPU default of
-# section 15 (batch 8 at 5e-4, 2800 iterations, levels 2 and 3 at 1120 and 1960, colour-only
+# docs/research/learning.md, section 16 (hypothesis 6, sharpness on real footage): the CPU default
+# of section 15 (batch 8 at 5e-4, 2800 iterations, levels 2 and 3 at 1120 and 1960, colour-only
 # jitter, pairs at most 4 frames apart) on the real clip of section 9, split into shots by
 # `tools/experiments/real_clip.py prepare VIDEO --out data/real_clip` (train: the start of
 # every shot; val: its end, held out for `tools/experiments/real_clip.py evaluate`).

@@ -1,5 +1,5 @@
-# The CPU default before docs/learning.md section 9: configs/synthetic_upper_body.py with the
-# released code's geometric jitter per frame (15 degrees, 10 % scale, 5 % shift, colour 0.2),
+# The CPU default before docs/research/learning.md section 9: configs/synthetic_upper_body.py with
+# the released code's geometric jitter per frame (15 degrees, 10 % scale, 5 % shift, colour 0.2),
 # the base of the experiments of sections 5-8. Retrain their `r=3 ph,cyc,con` rows with
 # `tools/reproduce.py --config configs/experiments/upper_body_jitter_geometric.py ...`.
 _base_ = ['../synthetic_upper_body.py']

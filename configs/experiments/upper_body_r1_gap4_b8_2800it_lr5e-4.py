@@ -1,5 +1,5 @@
-# docs/learning.md, section 15: the one-level model (r=1: training stops at level 1) with the
-# recipe of upper_body_r3_gap4_b8_2800it_lr5e-4.py, as the `r=1 ph,cyc,con` row of
+# docs/research/learning.md, section 15: the one-level model (r=1: training stops at level 1) with
+# the recipe of upper_body_r3_gap4_b8_2800it_lr5e-4.py, as the `r=1 ph,cyc,con` row of
 # tools/reproduce.py builds it: does r=3 stay above r=1 at batch 8 and 5e-4?
 _base_ = ['./upper_body_r3_gap4_b8_2800it_lr5e-4.py']
 model = dict(warp_head=dict(num_levels=1))

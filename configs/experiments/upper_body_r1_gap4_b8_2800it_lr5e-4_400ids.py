@@ -1,4 +1,4 @@
-# docs/learning.md, section 19: the one-level model (r=1) on the 400 x 25 videos of
+# docs/research/learning.md, section 19: the one-level model (r=1) on the 400 x 25 videos of
 # upper_body_r3_gap4_b8_2800it_lr5e-4_400ids.py, as upper_body_r1_gap4_b8_2800it_lr5e-4.py is to
 # the default: does r=3 stay above r=1 with four times the identities?
 # Since section 20 the default's own r=1 row (configs/synthetic_upper_body.py resolves to the same

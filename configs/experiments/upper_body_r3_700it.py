@@ -1,4 +1,4 @@
-# docs/learning.md, section 5: like the reproduce.py row `r=3 ph,cyc,con` of the default of
+# docs/research/learning.md, section 5: like the reproduce.py row `r=3 ph,cyc,con` of the default of
 # then (the geometric jitter), as a config of its own: the base of the variants beside it.
 # 700 iterations, levels 2 and 3 join at 280 and 490; seeds with
 # `--cfg-options randomness.seed=S`; probe with tools/probe.py

@@ -1,4 +1,4 @@
-# docs/learning.md, section 15: the control of upper_body_r3_gap4_b8_2800it_lr5e-4.py. The
+# docs/research/learning.md, section 15: the control of upper_body_r3_gap4_b8_2800it_lr5e-4.py. The
 # default's rows of section 13 (batch 16, 1400 iterations, levels at 560 and 980) at half the
 # rate (5e-4): if this gains as much, the gain of batch 8 x 2800 was the rate, not the smaller
 # batch and the twice as many updates.

@@ -1,4 +1,4 @@
-# docs/learning.md, section 13: the learning rate never drops in a CPU run. The curriculum
+# docs/research/learning.md, section 13: the learning rate never drops in a CPU run. The curriculum
 # lowers it only on a plateau with every level active (the paper's schedule), which a
 # 1400-iteration run with fixed milestones never reaches; the last checkpoint is read at the
 # full rate of 1e-3. Here the rate drops tenfold for the last 10 % of the run (from iteration

@@ -1,4 +1,4 @@
-# docs/learning.md, section 16: the CPU default's three-level row (batch 8 at 5e-4, 2800
+# docs/research/learning.md, section 16: the CPU default's three-level row (batch 8 at 5e-4, 2800
 # iterations, levels at 1120 and 1960) with the finer levels combined in the log domain
 # (HierarchicalWarpHead(combine='log'), not in the paper): P^r = ln A^{r-1}(parent) + M^r instead
 # of Eq. 4's A^{r-1}(parent) * M^r. Under the product, zero logits give all 4K candidates the

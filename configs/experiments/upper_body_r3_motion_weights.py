@@ -1,4 +1,4 @@
-# docs/learning.md, section 17: the CPU default's three-level row (batch 8 at 5e-4, 2800
+# docs/research/learning.md, section 17: the CPU default's three-level row (batch 8 at 5e-4, 2800
 # iterations, levels at 1120 and 1960) with Eq. 6 weighted per pixel by how much the two clean
 # frames differ there (LaplaceConfidenceLoss(motion_floor=0.1), not in the paper; every
 # image's weights average 1, an unchanged pixel keeps 0.1 / 1.1 of the mean). On training

@@ -1,5 +1,5 @@
-# docs/learning.md, section 5: a 32 x 32 dense level at 64 px input (limbs about two level-1
-# pixels wide instead of one), level 1 only, with a 1 x 1 conv into the W_1^2 = 1024 logits.
+# docs/research/learning.md, section 5: a 32 x 32 dense level at 64 px input (limbs about two
+# level-1 pixels wide instead of one), level 1 only, with a 1 x 1 conv into the W_1^2 = 1024 logits.
 _base_ = ['./upper_body_r3_700it.py']
 model = dict(warp_head=dict(base_size=32, num_levels=1, head_kernel=1))
 train_cfg = dict(max_iters=400)

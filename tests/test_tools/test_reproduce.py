@@ -1,5 +1,5 @@
 """tools/reproduce.py: every row's generated config builds the model it names; so do the
-experiment configs behind docs/learning.md."""
+experiment configs behind docs/research/learning.md."""
 import argparse
 import glob
 import os.path as osp
@@ -46,7 +46,7 @@ def test_row_configs_build(tmp_path, name):
 @pytest.mark.parametrize('path', sorted(
     osp.relpath(p, ROOT) for p in glob.glob(osp.join(ROOT, 'configs', 'experiments', '*.py'))))
 def test_experiment_configs_build(path):
-    """The configs behind docs/learning.md sections 5-9 build the models they describe; a
+    """The configs behind docs/research/learning.md sections 5-9 build the models they describe; a
     fixed schedule adds every level before the end (the ``*_jitter_geometric.py`` and ``*_b16.py``
     bases keep the default's plateau curriculum)."""
     cfg = Config.fromfile(osp.join(ROOT, path))

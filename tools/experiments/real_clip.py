@@ -1,4 +1,4 @@
-"""Does the warp beat copying the frame on real footage? (docs/learning.md, section 9)
+"""Does the warp beat copying the frame on real footage? (docs/research/learning.md, section 9)
 
 Two steps around an ordinary training run:
 
