@@ -124,6 +124,8 @@ def test_every_docs_page_is_reachable_from_the_index():
                 todo.append(linked)
     unreached = [p for p in PAGES if p.startswith('docs/') and p not in reached]
     assert not unreached, f'not reachable from {INDEX}: {unreached}'
+    readme_links = {osp.normpath(t.partition('#')[0]) for t in links('README.md')}
+    assert INDEX in readme_links, f'README.md does not link {INDEX}'
 
 
 def test_the_checks_find_what_is_broken(tmp_path, monkeypatch):
