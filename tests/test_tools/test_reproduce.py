@@ -231,3 +231,20 @@ def test_probe_row_keeps_a_probed_row_with_its_timing(tmp_path, monkeypatch):
     (wd / 'probe_time.json').write_text('{"probe_s": 420.0, "probe_cpu_s": 270.0}')
     out = reproduce.probe_row(args, run_entry)
     assert (out['probe_s'], out['probe_cpu_s']) == (420.0, 270.0)
+
+
+@pytest.mark.parametrize('out, link', [('docs/results.md', 'research/learning.md'),
+                                       ('docs/research/experiments_x.md', 'learning.md')])
+def test_the_table_links_the_notebook_from_where_it_is_written(tmp_path, monkeypatch, out, link):
+    """The notebook lives in docs/research/: the link is relative to the table's own folder."""
+    monkeypatch.setattr(reproduce, 'ROOT', str(tmp_path))
+    (tmp_path / osp.dirname(out)).mkdir(parents=True, exist_ok=True)
+    runs = [dict(name='b8', seed=0, train_s=None, probe_s=None, work_dir='e0',
+                 results=_fake_results([30.0, 31.0, 35.0], [10.0, 11.0, 14.0],
+                                       [50.0, 52.0, 51.0]))]
+    args = argparse.Namespace(config='configs/synthetic_upper_body.py', iters=2800, jobs=1,
+                              probe_config='configs/probes/synthetic_upper_body.py',
+                              work_dir='work_dirs/x', out=out,
+                              experiment_paths={'b8': 'configs/experiments/b8.py'})
+    reproduce.write_results(args, runs, 60.0, 'python tools/reproduce.py --rows --experiments x')
+    assert f'what did not work: [learning.md]({link}).' in (tmp_path / out).read_text()
