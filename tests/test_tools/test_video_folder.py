@@ -66,7 +66,7 @@ def test_injected_detector_tracks(video_dir, tmp_path):
     v = videos['bob/walk']
     assert v['num_frames'] == 30 and len(v['tracks']) == 1
     boxes = v['tracks'][0]['boxes']
-    assert sorted(map(int, boxes)) == list(range(29))  # detections on frames 0, 2, ..., 28
+    assert sorted(map(int, boxes)) == list(range(30))  # detections on frames 0, 2, ..., 28, 29
     np.testing.assert_allclose(boxes['13'], [34, 20, 24, 32], atol=1.5)
     assert len(VideoPairDataset(out, split='train', input_size=32, max_gap=10)) > 0
 

@@ -14,7 +14,8 @@ video's own name when it lies directly in DIR; splits are made by identity (--va
                    window is 64 x 128); boxes 1 : 2, about 1.4x the person's height
 --detector none    no detection: the whole frame is the object (nothing is decoded)
 
-Detections (on every --stride-th frame, frames shrunk to at most --max-side) are linked into
+Detections (on every --stride-th frame and the last, frames shrunk to at most --max-side: by
+default every 5th frame, 320 px for faces and 640 for people) are linked into
 tracks by overlap (IoU >= --iou), a track ending after --max-gap frames without a detection; the
 frames between detections are interpolated and the boxes smoothed over --window frames; tracks
 shorter than --min-track frames are dropped, and a video left without a track is skipped and
@@ -49,6 +50,9 @@ from hierembed.datasets.video_io import probe  # noqa: E402
 logger = logging.getLogger('video_folder')
 VIDEO_EXTS = ('.mp4', '.avi', '.mov', '.mkv', '.webm', '.m4v', '.mpg', '.mpeg')
 OBJECT_CLASS = dict(face='face', person='full_body', none='object')
+# The side frames are shrunk to before detection: the cascade's 24-px window is 7.5 % of 320 px;
+# HOG's 64 x 128 window needs room (docs/performance.md, "Face detection").
+MAX_SIDE = dict(face=320, person=640)
 
 
 def find_videos(root: str) -> list:
@@ -146,8 +150,12 @@ def main(argv=None) -> int:
     p.add_argument('--val-fraction', type=float, default=0.1)
     p.add_argument('--test-fraction', type=float, default=0.1)
     p.add_argument('--seed', type=int, default=0)
-    p.add_argument('--stride', type=int, default=1, help='detect on every this many frames')
-    p.add_argument('--max-side', type=int, default=640, help='shrink frames to this to detect')
+    p.add_argument('--stride', type=int, default=5,
+                   help='detect on every this many frames (and the last); boxes in between are '
+                   'interpolated')
+    p.add_argument('--max-side', type=int, default=None,
+                   help='shrink frames to this to detect (default: %s)' % ', '.join(
+                       f'{k} {v}' for k, v in MAX_SIDE.items()))
     p.add_argument('--iou', type=float, default=0.3, help='IoU that links a detection')
     p.add_argument('--max-gap', type=int, default=10, help='frames a track may miss')
     p.add_argument('--min-track', type=int, default=10, help='shortest track kept (frames)')
@@ -162,7 +170,8 @@ def main(argv=None) -> int:
     return run_converter(convert, args.dir, args.out, args.detector,
                          object_class=args.object_class, val_fraction=args.val_fraction,
                          test_fraction=args.test_fraction, seed=args.seed, stride=args.stride,
-                         max_side=args.max_side, iou_threshold=args.iou, max_gap=args.max_gap,
+                         max_side=args.max_side or MAX_SIDE.get(args.detector, 640),
+                         iou_threshold=args.iou, max_gap=args.max_gap,
                          min_length=args.min_track, window=args.window, subjects=args.subjects,
                          split_shots=args.split_shots, cut_threshold=args.cut_threshold,
                          next_steps=lambda summary: next_commands(args.out))

@@ -158,7 +158,8 @@ def detect_tracks(path: str, detector: Detector, stride: int = 1, max_side: int 
                   iou_threshold: float = 0.3, max_gap: int = 10, min_length: int = 10,
                   window: int = 5, subjects: Optional[int] = None
                   ) -> Tuple[int, int, int, List[Dict[str, List[float]]]]:
-    """Decode a video once, detect on every ``stride``-th frame, link, fill and smooth.
+    """Decode a video once, detect on every ``stride``-th frame and the last, link, fill and
+    smooth.
 
     Args:
         path: a video file OpenCV can read.
@@ -178,19 +179,25 @@ def detect_tracks(path: str, detector: Detector, stride: int = 1, max_side: int 
         ValueError: the video cannot be opened or holds no frame (the message names it).
     """
     detections, t, width, height = {}, 0, 0, 0
+
+    def detect(frame: np.ndarray, t: int) -> None:
+        scale = min(1.0, max_side / max(width, height))
+        small = frame if scale == 1.0 else cv2.resize(
+            frame, (round(width * scale), round(height * scale)), interpolation=cv2.INTER_AREA)
+        boxes = np.asarray(detector(small), np.float64).reshape(-1, 4) / scale
+        if len(boxes):
+            detections[t] = boxes
+
+    frame = None
     for frame in iter_frames(path):
         height, width = frame.shape[:2]
         if t % stride == 0:
-            scale = min(1.0, max_side / max(width, height))
-            small = frame if scale == 1.0 else cv2.resize(
-                frame, (round(width * scale), round(height * scale)),
-                interpolation=cv2.INTER_AREA)
-            boxes = np.asarray(detector(small), np.float64).reshape(-1, 4) / scale
-            if len(boxes):
-                detections[t] = boxes
+            detect(frame, t)
         t += 1
     if t == 0:
         raise ValueError(f'{path}: no frame could be decoded')
+    if (t - 1) % stride:  # the last frame too, so that a track can reach the video's end
+        detect(frame, t - 1)
     linked = [(len(tr), smooth_track(tr, width, height, window))
               for tr in link_detections(detections, iou_threshold, max_gap)]
     linked = [(n, tr) for n, tr in linked if _span(tr) >= min_length]
