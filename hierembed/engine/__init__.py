@@ -9,8 +9,10 @@ from .hooks import AtomicCheckpointHook, CurriculumHook, ThroughputHook, WarpVis
 from .launch import (flush_denormals_to_zero, init_distributed, prepare_train_cfg,
                      teardown_distributed)
 from .loops import SkipIterBasedTrainLoop
+from .runner import HierembedRunner, latest_checkpoint, work_dir_lock
 
-__all__ = ['AtomicCheckpointHook', 'AtomicLocalBackend', 'CurriculumHook', 'ThroughputHook',
+__all__ = ['AtomicCheckpointHook', 'AtomicLocalBackend', 'CurriculumHook', 'HierembedRunner',
+           'ThroughputHook', 'latest_checkpoint', 'work_dir_lock',
            'SkipIterBasedTrainLoop', 'WarpVisualizationHook', 'atomic_write_bytes',
            'checkpoint_safe_globals', 'flush_denormals_to_zero', 'init_distributed',
            'load_from_local_weights_only',
