@@ -55,8 +55,9 @@ def main(argv=None) -> None:
     check_train_cfg(cfg, args.config, [k.split('.')[0] for k in args.cfg_options or {}],
                     file_keys)
     init_distributed(cfg)
-    # rank 0 holds the work dir's lock; the other ranks of the run share it
-    first_rank = int(os.environ.get('RANK', '0')) == 0
+    # rank 0 holds the work dir's lock; the other ranks of the run share it (a RANK left in the
+    # environment does not make a single-process run skip it)
+    first_rank = args.launcher == 'none' or int(os.environ.get('RANK', '0')) == 0
     with work_dir_lock(cfg.work_dir) if first_rank else nullcontext():
         runner = HierembedRunner.from_cfg(cfg)
         runner.train()
