@@ -215,7 +215,10 @@ class KeypointDataset(Dataset):
                             f'missing in {len(missing)} images: holdout.group needs it in every '
                             'image (or set holdout.group / probe_cfg.val_group to None)')
             groups = [str(images[s['image_id']][group]) for s in self.samples]
-        train, val = holdout_indices(groups, fraction, seed)
+        try:
+            train, val = holdout_indices(groups, fraction, seed)
+        except ValueError as e:
+            raise fatal(self.ann_file, 'holdout', str(e)) from None
         self.samples = [self.samples[i] for i in (train if part == 'train' else val)]
 
     def _resolve_metainfo(self, cat: Dict, info, names: List[str], skeleton) -> Dict:

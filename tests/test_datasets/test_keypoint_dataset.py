@@ -166,6 +166,12 @@ def test_holdout_by_identity_keeps_every_person_on_one_side(tmp_path):
         people[p] = {ds.coco.imgs[s['image_id']]['identity'] for s in ds.samples}
     assert people['train'] and people['val'] and not people['train'] & people['val']
     assert len(parts['train']) + len(parts['val']) == 24 and len(parts['val']) >= 6
+    for im in data['images']:
+        im['identity'] = 'one person'
+    with open(path, 'w') as f:
+        json.dump(data, f)
+    with pytest.raises(ValueError, match=r'keypoints_train\.json: holdout: .*two groups'):
+        KeypointDataset(root, input_size=16, holdout=dict(carve, part='val'))
     del data['images'][3]['identity']
     with open(path, 'w') as f:
         json.dump(data, f)

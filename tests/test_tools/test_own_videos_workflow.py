@@ -8,17 +8,13 @@ import json
 import os
 import os.path as osp
 import re
-import shlex
-import subprocess
-import sys
 
 import cv2
 import numpy as np
 import pytest
 import torch
+from doc_commands import doc_commands, run_commands
 
-REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-PAGE = osp.join(REPO, 'docs', 'own_videos.md')
 CLIPS = {'alice/walk.mp4': (200, 170, 150), 'alice/run.mp4': (200, 170, 150),
          'bob/clip.mp4': (120, 200, 220), 'carol/clip.mp4': (220, 120, 200),
          'dan/clip.mp4': (150, 220, 120), 'erin/clip.mp4': (230, 230, 110),
@@ -80,39 +76,22 @@ def write_labels(data_root):
                 id=1, name='drawn_face', keypoints=['nose', 'chin'], skeleton=[[1, 2]])]), f)
 
 
-def page_commands():
-    """The ``python tools/...`` commands of the page, continuation lines joined."""
-    text = open(PAGE).read()
-    joined = re.sub(r'\\\n\s*', '', text)
-    return [shlex.split(line.strip()) for line in joined.splitlines()
-            if line.startswith('    python tools/')]
-
-
 @pytest.mark.slow
 def test_the_page_runs_on_a_real_clip(tmp_path):
     write_clips(str(tmp_path))
     anchor = face(0, (0, 0, 0))[1]
-    commands = page_commands()
+    commands = doc_commands('own_videos.md')
     tools = [c[1] for c in commands]
     assert tools == ['tools/dataset_converters/video_folder.py', 'tools/check_dataset.py',
                      'tools/train.py', 'tools/embed.py', 'tools/propagate.py', 'tools/probe.py']
-    env = dict(os.environ, PYTHONPATH=REPO, OMP_NUM_THREADS='1', NO_ALBUMENTATIONS_UPDATE='1')
-    outputs = {}
-    for cmd in commands:
-        tool = osp.basename(cmd[1])
-        cmd = [sys.executable, osp.join(REPO, cmd[1])] + [
-            osp.join(REPO, a) if a.startswith('configs/') else a.replace('iter_2400', 'iter_4')
-            for a in cmd[2:]]
-        cmd += TINY.get(tool, [])
+
+    def before(tool):
         if tool == 'propagate.py':  # the page's anchor file, with this clip's points
             (tmp_path / 'anchor.json').write_text(json.dumps(dict(
                 keypoint_names=['nose', 'chin'], frames={'0': [list(p) for p in anchor]})))
         if tool == 'probe.py':
             write_labels(str(tmp_path / 'data' / 'my_class'))
-        res = subprocess.run(cmd, cwd=str(tmp_path), env=env, capture_output=True, text=True,
-                             timeout=600)
-        assert res.returncode == 0, f'{cmd}\n{res.stdout[-3000:]}\n{res.stderr[-3000:]}'
-        outputs[tool] = res.stdout + res.stderr
+    outputs = run_commands(commands, str(tmp_path), TINY, ('iter_2400', 'iter_4'), before)
     work = tmp_path / 'work_dirs' / 'own_videos_my_class'
     # 1. the converter's next commands are the page's
     assert ('python tools/train.py configs/own_videos.py --cfg-options '

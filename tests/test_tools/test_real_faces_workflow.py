@@ -8,9 +8,6 @@ iteration counts are shrunk with extra ``--cfg-options`` items appended to the p
 import json
 import os
 import os.path as osp
-import re
-import shlex
-import subprocess
 import sys
 
 import cv2
@@ -20,6 +17,7 @@ import pytest
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 sys.path.insert(0, osp.join(REPO, 'tests', 'test_tools'))
 from converter_helpers import face_frame  # noqa: E402
+from doc_commands import doc_commands, run_commands  # noqa: E402
 
 PEOPLE = ('ann', 'ben', 'cat', 'dov')  # the training videos' people (afw/)
 UNSEEN = ('eve', 'fox')  # the probe's test people (helen/testset/)
@@ -35,15 +33,6 @@ TINY = {
                  'probe_cfg.num_vis_images=2', 'probe_cfg.cache=False',
                  'supervised_cfg.epochs=1'],
 }
-
-
-def section_commands():
-    """The ``python tools/...`` commands of docs/data.md's "Real faces" section."""
-    text = open(osp.join(REPO, 'docs', 'data.md')).read()
-    section = text.split('## Real faces', 1)[1].split('\n## ', 1)[0]
-    joined = re.sub(r'\\\n\s*', '', section)
-    return [shlex.split(line.strip()) for line in joined.splitlines()
-            if line.startswith('    python tools/')]
 
 
 def write_videos(root):
@@ -82,23 +71,11 @@ def write_labelled(root):
 def test_the_real_faces_section_runs_as_written(tmp_path):
     write_videos(str(tmp_path / 'VIDEOS'))
     write_labelled(str(tmp_path / 'LABELLED'))
-    commands = section_commands()
+    commands = doc_commands('data.md', 'Real faces')
     assert [c[1] for c in commands] == [
         'tools/dataset_converters/video_folder.py', 'tools/prepare_frames.py',
         'tools/dataset_converters/300w.py', 'tools/train.py', 'tools/probe.py']
-    env = dict(os.environ, PYTHONPATH=REPO, OMP_NUM_THREADS='1', NO_ALBUMENTATIONS_UPDATE='1')
-    outputs = {}
-    for cmd in commands:
-        tool = osp.basename(cmd[1])
-        cmd = [sys.executable, osp.join(REPO, cmd[1])] + [
-            osp.join(REPO, a) if a.startswith('configs/') else a.replace('iter_2800', 'iter_4')
-            for a in cmd[2:]]
-        if tool in TINY:
-            cmd += ([] if '--cfg-options' in cmd else ['--cfg-options']) + TINY[tool]
-        res = subprocess.run(cmd, cwd=str(tmp_path), env=env, capture_output=True, text=True,
-                             timeout=600)
-        assert res.returncode == 0, f'{cmd}\n{res.stdout[-3000:]}\n{res.stderr[-3000:]}'
-        outputs[tool] = res.stdout + res.stderr
+    outputs = run_commands(commands, str(tmp_path), TINY, ('iter_2800', 'iter_4'))
     data = tmp_path / 'data' / 'real_faces'
     # one track per video, the false alarms gone, every person training
     videos = json.loads((data / 'annotations' / 'videos_train.json').read_text())['videos']

@@ -60,7 +60,7 @@ def run_converter(convert: Callable[..., dict], *args,
     print(json.dumps(summary))
     for split in empty_splits(summary):
         why = ('nothing to train on' if split == 'train' else 'nothing is held out there (too '
-               'few identities for the fractions asked)')
+               'few identities for the fractions asked, or none of its source folders found)')
         print(f'warning: the {split} split is empty: {why}', file=sys.stderr)
     if next_steps is not None:
         print(next_steps(summary), file=sys.stderr)

@@ -235,15 +235,16 @@ class ConvertedDataset:
         A link of an earlier run is replaced (or removed when nothing lies outside).
 
         Raises:
-            FileExistsError: ``out/source`` exists and is not a symlink.
+            DataError: ``out/source`` exists and is not a symlink.
         """
         refs = [(v, 'path') for s in self.splits for v in self.videos[s]] + \
             [(im, 'file_name') for s in self.splits for im in self.images[s]]
         outside = [(d, k) for d, k in refs if osp.isabs(d[k])]
         link = osp.join(self.out, SOURCE_LINK)
         if osp.lexists(link) and not osp.islink(link):
-            raise FileExistsError(f'{link}: exists and is not a symlink; the converter links '
-                                  'the source folder there: move it away')
+            from hierembed.errors import DataError
+            raise DataError('exists and is not a symlink; the converter links the source '
+                            'folder there: move it away', file=link)
         if not outside:
             if osp.islink(link):
                 os.remove(link)

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from hierembed.datasets import KeypointDataset
+from hierembed.errors import DataError
 from hierembed.datasets.converters import (ConvertedDataset, assign_splits, box_from_points,
                                            coco_visibility, rel_path)
 
@@ -86,5 +87,5 @@ def test_sources_outside_the_data_root_are_reached_through_one_relative_link(tmp
     assert not osp.lexists(osp.join(out, 'source'))
     os.makedirs(osp.join(out, 'source'))  # a folder of the user's is never replaced
     ds.add_video('train', dict(id='w', path=str(src / 'afw' / 'x.png')))
-    with pytest.raises(FileExistsError, match='not a symlink'):
+    with pytest.raises(DataError, match='source: exists and is not a symlink'):
         ds.write()
