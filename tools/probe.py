@@ -65,6 +65,9 @@ def main(argv=None) -> dict:
     merge_options(cfg, args.cfg_options, args.config)
     check_probe_config(cfg, args.config, [k.split('.')[0] for k in args.cfg_options or {}],
                        file_keys)
+    if cfg.get('model') is None and args.checkpoint is None and args.train_config is None:
+        raise ConfigError('has no `model`: give --checkpoint CKPT (its stored config builds the '
+                          'encoder) or --train-config CONFIG', file=args.config)
     work_dir = args.work_dir or cfg.get('work_dir') or osp.join(
         './work_dirs/probes', osp.splitext(osp.basename(args.config))[0])
     results = run_probe(cfg, args.checkpoint, work_dir, baselines=args.baselines,

@@ -25,6 +25,7 @@ import numpy as np
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
 
+from hierembed.errors import ConfigError, ConfigKeyError
 from hierembed.registry import DATASETS, METRICS
 from hierembed.utils.misc import reject_unknown_keys
 from hierembed.version import __version__
@@ -62,9 +63,9 @@ def probe_settings(cfg: Config) -> dict:
     reject_unknown_keys(settings, PROBE_CFG_KEYS, 'probe_cfg')
     missing = [k for k in PROBE_CFG_KEYS if k not in settings]
     if missing:
-        raise KeyError(f'probe_cfg lacks {missing}: a probe config takes its defaults from '
-                       "configs/probes/_base_/default_probe.py (_base_ = ['./_base_/"
-                       "default_probe.py'])")
+        raise ConfigKeyError(f'probe_cfg lacks {missing}: a probe config takes its defaults '
+                             "from configs/probes/_base_/default_probe.py (_base_ = "
+                             "['./_base_/default_probe.py'])")
     return settings
 
 
@@ -91,7 +92,7 @@ def probe_seeds(settings: dict) -> List[int]:
     seeds = settings['seeds']
     if isinstance(seeds, int):
         if seeds < 1:
-            raise ValueError(f'probe_cfg.seeds: at least one seed is needed, got {seeds}')
+            raise ConfigError(f'probe_cfg.seeds: at least one seed is needed, got {seeds}')
         return list(range(seeds))
     return [int(s) for s in seeds]
 
@@ -312,8 +313,8 @@ def resolve_keypoint_groups(groups: Dict[str, Sequence], names: Sequence[str]
             elif isinstance(m, str) and m in names:
                 resolved.append(m)
             else:
-                raise ValueError(f'keypoint_groups[{group!r}]: {m!r} is not a keypoint name or '
-                                 f'index of {list(names)}')
+                raise ConfigError(f'keypoint_groups[{group!r}]: {m!r} is not a keypoint name or '
+                                  f'index of {list(names)}')
         out[group] = resolved
     return out
 
@@ -338,7 +339,7 @@ def _build_split_datasets(cfg: Config, settings: dict,
         datasets[split] = DATASETS.build(copy.deepcopy(dcfg))
     for split in ('train', 'test'):
         if split not in datasets:
-            raise ValueError(f'probe_splits needs a {split!r} split; got {sorted(datasets)}')
+            raise ConfigError(f'probe_splits needs a {split!r} split; got {sorted(datasets)}')
     return datasets, dataset_cfgs
 
 
@@ -396,10 +397,10 @@ def run_probe(cfg: Config, checkpoint: Optional[str], work_dir: str,
                      else baselines)
     unknown = sorted(set(baselines) - set(KNOWN_BASELINES))
     if unknown:
-        raise ValueError(f'unknown baselines {unknown}; known: {list(KNOWN_BASELINES)}')
+        raise ConfigError(f'unknown baselines {unknown}; known: {list(KNOWN_BASELINES)}')
     if checkpoint is None and not {'random_init', 'supervised'} & set(baselines):
-        raise ValueError('nothing to probe: no checkpoint and no random_init or supervised '
-                         'baseline')
+        raise ConfigError('nothing to probe: no checkpoint and no random_init or supervised '
+                          'baseline')
     settings = probe_settings(cfg)
     seeds = probe_seeds(settings)
     os.makedirs(work_dir, exist_ok=True)
