@@ -15,7 +15,7 @@ from numbers import Real
 from typing import Dict, Iterable, Optional, Set
 
 from hierembed.errors import ConfigError, DataError
-from hierembed.utils.misc import assigned_names, check_top_level_keys
+from hierembed.utils.misc import assigned_names, check_top_level_keys, reject_unknown_keys
 
 __all__ = ['MIN_LABELLED', 'PROBE_KEYS', 'check_probe_config', 'check_probe_splits',
            'known_probe_keys']
@@ -103,6 +103,8 @@ def check_probe_config(cfg, config_path: str, option_keys: Iterable[str] = (),
     if not isinstance(settings, dict):
         raise ConfigError(f'must be a dict, got {settings!r}', file=config_path,
                           field='probe_cfg')
+    from .runner import PROBE_CFG_KEYS  # the runner imports this module
+    reject_unknown_keys(settings, PROBE_CFG_KEYS, f'{config_path}: probe_cfg')
     for key, (ok, what) in _SETTINGS.items():
         if key in settings and not ok(settings[key]):
             raise ConfigError(f'must be {what}, got {settings[key]!r}', file=config_path,

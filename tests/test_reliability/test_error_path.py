@@ -99,9 +99,8 @@ def test_each_tool_family_prints_one_line(args, prog, what, tmp_path, capsys, mo
     assert_one_line(status, err, prog, what.format(tmp=tmp))
 
 
-# Tools whose __main__ is another session's: propagate.py and embed.py print their own one
-# line; benchmark_detect.py (issue 33, being written) is to end in run_tool(main) too.
-OWN_PATH = ('propagate.py', 'embed.py', 'benchmark_detect.py')
+# benchmark_detect.py (issue 33, being written) is to end in run_tool(main) too.
+OWN_PATH = ('benchmark_detect.py',)
 
 
 def _tools(folder):
