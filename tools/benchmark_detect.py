@@ -19,6 +19,7 @@ sys.path[:0] = [osp.dirname(TOOLS), TOOLS]
 from dataset_converters.video_folder import find_videos  # noqa: E402
 
 from hierembed.datasets.converters import DETECTORS, detect_tracks  # noqa: E402
+from hierembed.utils.cli import run_tool  # noqa: E402
 
 
 def parse_args(argv=None):
@@ -61,4 +62,4 @@ def main(argv=None) -> int:
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    run_tool(main)

@@ -100,7 +100,7 @@ def test_each_tool_family_prints_one_line(args, prog, what, tmp_path, capsys, mo
 
 
 # benchmark_detect.py (issue 33, being written) is to end in run_tool(main) too.
-OWN_PATH = ('benchmark_detect.py',)
+OWN_PATH = ()
 
 
 def _tools(folder):
