@@ -1,5 +1,6 @@
 """AtomicCheckpointHook's start: mmengine's unused FileClient says nothing."""
 import logging
+import uuid
 from types import SimpleNamespace
 
 from mmengine.hooks import CheckpointHook
@@ -9,7 +10,9 @@ from hierembed.engine.hooks.atomic_checkpoint_hook import AtomicCheckpointHook
 
 
 def _messages_of_before_train(hook_cls, tmp_path):
-    logger = MMLogger.get_instance(f'atomic-hook-{hook_cls.__name__}-{id(tmp_path)}')
+    # a new name every call: get_instance on a name seen before (id() values are reused) returns
+    # that older logger, which is not the 'current' one mmengine's print_log writes to
+    logger = MMLogger.get_instance(f'atomic-hook-{hook_cls.__name__}-{uuid.uuid4().hex}')
     records = []
     handler = logging.Handler()
     handler.emit = records.append
@@ -33,7 +36,7 @@ def test_no_file_client_deprecation_noise(tmp_path):
 def test_saving_says_nothing_of_file_clients(tmp_path):
     import torch
     from mmengine.runner.checkpoint import save_checkpoint
-    logger = MMLogger.get_instance(f'atomic-hook-save-{id(tmp_path)}')
+    logger = MMLogger.get_instance(f'atomic-hook-save-{uuid.uuid4().hex}')
     records = []
     handler = logging.Handler()
     handler.emit = records.append

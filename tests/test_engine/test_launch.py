@@ -97,7 +97,11 @@ def test_cpu_launch_initialises_gloo_and_fixes_the_wrapper(cfg, monkeypatch):
 def test_slurm_variables_become_torch_distributed_ones(monkeypatch):
     from hierembed.engine.launch import _slurm_environment
     for key in ('RANK', 'WORLD_SIZE', 'LOCAL_RANK', 'MASTER_PORT'):
-        monkeypatch.delenv(key, raising=False)
+        # set, then deleted: monkeypatch then removes what _slurm_environment sets afterwards
+        # (delenv alone records nothing for a key that is absent, and RANK leaked into later
+        # tests)
+        monkeypatch.setenv(key, '')
+        monkeypatch.delenv(key)
     monkeypatch.setenv('SLURM_PROCID', '5')
     monkeypatch.setenv('SLURM_NTASKS', '8')
     monkeypatch.setenv('SLURM_LOCALID', '1')
