@@ -79,6 +79,11 @@ def parse_args(argv=None):
                      '(evaluation on a labelled collection)')
     if args.video is not None and not args.keypoints:
         parser.error('VIDEO needs --keypoints ANCHOR.json (docs/data.md, "Anchor keypoints")')
+    if args.max_videos < 1:
+        parser.error(f'--max-videos: at least 1, got {args.max_videos}')
+    if args.box is not None and not (all(np.isfinite(args.box)) and args.box[2] > 0
+                                     and args.box[3] > 0):
+        parser.error(f'--box: X Y W H with W, H > 0, got {args.box}')
     return args
 
 
@@ -131,6 +136,7 @@ def propagate_own_video(args, model) -> dict:
     num = reader.num_frames
     first = reader.get([0])[0]
     height, width = first.shape[:2]
+    anchors.check_video(args.keypoints, num, width, height)
     crop = crop_settings(args.config, args.checkpoint)
     if args.margin is not None:
         crop['margin'] = args.margin

@@ -46,6 +46,30 @@ class Anchors:
     def frames(self) -> List[int]:
         return sorted(self.points)
 
+    def check_video(self, path: str, num_frames: int, width: int, height: int) -> None:
+        """Refuse anchors that cannot belong to a video of ``num_frames`` frames of ``width`` x
+        ``height``: a frame past its end, a labelled point more than a frame's size outside it,
+        a box with no area inside it.
+
+        Raises:
+            AnchorFileError: naming ``path`` (the anchor file) and the frame.
+        """
+        for t in self.frames:
+            if not 0 <= t < num_frames:
+                _fail(path, f'frames[{t}]', f'the video has frames 0 to {num_frames - 1}')
+            xy = self.points[t][self.points[t][:, 2] > 0, :2]
+            far = (xy[:, 0] < -width) | (xy[:, 0] > 2 * width) | \
+                (xy[:, 1] < -height) | (xy[:, 1] > 2 * height)
+            if far.any():
+                _fail(path, f'frames[{t}]', f'a point at {xy[far][0].tolist()} lies far outside '
+                      f'the {width} x {height} frame: are these pixels of this video?')
+        boxes = [('box', self.box)] + [(f'frames[{t}].bbox', b)
+                                       for t, b in sorted(self.boxes.items())]
+        for where, b in boxes:
+            if b is not None and (b[0] >= width or b[1] >= height or b[0] + b[2] <= 0
+                                  or b[1] + b[3] <= 0):
+                _fail(path, where, f'{list(b)} has no area inside the {width} x {height} frame')
+
     def crop_boxes(self, num_frames: int, default: Sequence[float]) -> np.ndarray:
         """[T, 4] the box each frame is cropped around: the file's ``box``; else the nearest
         anchor's box (COCO ``bbox``, ties to the earlier); else ``default``."""

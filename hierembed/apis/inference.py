@@ -14,6 +14,7 @@ from mmengine.logging import MMLogger
 from mmengine.registry import init_default_scope
 from torch import nn
 
+from hierembed.errors import CheckpointError
 from hierembed.models.data_preprocessors import images_to_float
 from hierembed.registry import MODELS
 
@@ -170,9 +171,8 @@ def resolve_model_cfg(cfg_or_path: CfgLike, checkpoint: Optional[str] = None) ->
         A deep copy of the ``model`` config.
 
     Raises:
-        ValueError: neither the config nor the checkpoint has a model config.
-        CheckpointConfigError: the checkpoint's config is text only, or names unregistered
-            components.
+        CheckpointConfigError: neither the config nor the checkpoint has a model config, or the
+            checkpoint's config is text only, or names unregistered components.
     """
     cfg = _as_config(cfg_or_path)
     model_cfg = cfg.get('model')
@@ -182,7 +182,8 @@ def resolve_model_cfg(cfg_or_path: CfgLike, checkpoint: Optional[str] = None) ->
         _check_types(model_cfg, checkpoint, 'meta.hierembed_cfg.model')
     if model_cfg is None:
         where = f' nor does {checkpoint!r} store one' if checkpoint else ''
-        raise ValueError(f'No model config: the config has no `model`{where}.')
+        raise CheckpointConfigError(f'No model config: the config has no `model`{where}; give '
+                                    'the training config (--train-config)')
     return copy.deepcopy(ConfigDict(model_cfg))
 
 
@@ -207,6 +208,7 @@ def init_embedder(cfg_or_path: CfgLike, checkpoint: Optional[str] = None, device
     cfg = _as_config(cfg_or_path)
     init_default_scope(cfg.get('default_scope', 'hierembed'))
     model_cfg = resolve_model_cfg(cfg, checkpoint)
+    _check_model_fits(model_cfg, checkpoint)
     with torch.random.fork_rng(devices=[]):
         if seed is not None:
             torch.manual_seed(seed)
@@ -216,11 +218,42 @@ def init_embedder(cfg_or_path: CfgLike, checkpoint: Optional[str] = None, device
                 model.init_weights()
     if checkpoint is not None:
         from mmengine.runner.checkpoint import _load_checkpoint_to_model
-        _load_checkpoint_to_model(model, read_checkpoint(checkpoint), strict=True)
+        try:
+            _load_checkpoint_to_model(model, read_checkpoint(checkpoint), strict=True)
+        except RuntimeError as err:  # mmengine's strict load: missing, unexpected, mis-shaped
+            lines = [ln.strip() for ln in str(err).splitlines() if ln.strip()]
+            shown = '; '.join(lines[1:3]) + (' ...' if len(lines) > 3 else '')
+            raise CheckpointError(f'does not match the model its config builds ({shown}): give '
+                                  'the training config it was trained with', file=checkpoint,
+                                  field='state_dict') from None
+        bad = [k for k, v in model.state_dict().items()
+               if v.is_floating_point() and not bool(torch.isfinite(v).all())]
+        if bad:
+            raise CheckpointError(f'{len(bad)} tensor(s) hold NaN or inf ({", ".join(bad[:3])}'
+                                  f'{" ..." if len(bad) > 3 else ""}): the run that wrote it had '
+                                  'diverged; use an earlier checkpoint', file=checkpoint,
+                                  field='state_dict')
     model.cfg = Config(dict(cfg.to_dict(), model=model_cfg.to_dict()))
     model.to(device).eval()
     model.requires_grad_(False)
     return model
+
+
+def _check_model_fits(model_cfg, checkpoint: Optional[str]) -> None:
+    """Build the model without memory (torch's meta device) and refuse one whose weights alone
+    exceed this machine's memory (a stored ``embed_dim=1e6`` asked for tens of GiB)."""
+    try:
+        total = os.sysconf('SC_PHYS_PAGES') * os.sysconf('SC_PAGE_SIZE')
+    except (AttributeError, ValueError, OSError):
+        return
+    with torch.device('meta'):
+        model = MODELS.build(copy.deepcopy(model_cfg))
+    size = sum(t.numel() * t.element_size() for t in (*model.parameters(), *model.buffers()))
+    if size > total:
+        raise CheckpointConfigError(
+            f'{checkpoint or "the config"}: model: its weights alone would take '
+            f'{size / 2**30:.1f} GiB, more than this machine\'s {total / 2**30:.1f} GiB '
+            f'(encoder {dict(model_cfg.get("encoder", {}))}): is this the right config?')
 
 
 def crop_settings(cfg_or_path: CfgLike = None, checkpoint: Optional[str] = None) -> Dict:

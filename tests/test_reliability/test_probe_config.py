@@ -111,3 +111,20 @@ def test_a_checkpoint_with_nan_weights_is_refused_by_the_probe(tmp_path, capsys,
     status, err = run_cli('probe.py', [cfg, '--checkpoint', ckpt, '--work-dir', tmp_path / 'w',
                                        '--no-progress'], capsys, monkeypatch)
     assert_one_line(status, err, 'probe.py', "encoder 'trained'", 'NaN or inf embeddings')
+
+
+def test_a_checkpoint_without_a_config_and_no_model_anywhere(tmp_path, capsys, monkeypatch):
+    """A bare state dict (``torch.save(model.state_dict())``) probed by a config without a
+    ``model`` and no --train-config: one line that says what to give."""
+    sys.path.insert(0, osp.join(REPO, 'tests', 'test_probe'))
+    from mmengine.config import Config
+    from probe_toys import ProbeToyEmbedder, toy_probe_cfg
+    cfg = toy_probe_cfg(baselines=['mean_pose'])
+    del cfg['model']
+    path = tmp_path / 'probe.py'
+    Config(cfg).dump(str(path))
+    ckpt = tmp_path / 'bare.pth'
+    torch.save(ProbeToyEmbedder().state_dict(), ckpt)
+    status, err = run_cli('probe.py', [path, '--checkpoint', ckpt, '--work-dir', tmp_path / 'w',
+                                       '--no-progress'], capsys, monkeypatch)
+    assert_one_line(status, err, 'probe.py', 'No model config', '--train-config')
