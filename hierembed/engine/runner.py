@@ -220,7 +220,8 @@ class HierembedRunner(Runner):
             raise CheckpointError('is a folder, not a checkpoint: give the .pth file in it '
                                   '(or --resume alone for the newest one of the work dir)',
                                   file=filename)
-        checkpoint = _load_checkpoint(filename, map_location=map_location)
+        # mmengine's own "Loads checkpoint by ..." line is silenced: ours below says it once
+        checkpoint = _load_checkpoint(filename, map_location=map_location, logger='silent')
         self.call_hook('after_load_checkpoint', checkpoint=checkpoint)
         model = self.model.module if is_model_wrapper(self.model) else self.model
         if self._resuming:

@@ -75,6 +75,8 @@ def test_train_then_resume_matches_an_uninterrupted_run(tmp_path, data_root):
     log = _log(work)
     assert 'resumed epoch: 0, iter: 6' in log
     assert 'Curriculum: resumed with 3 of 3 levels active at iteration 6' in log
+    # the checkpoint's load is logged once (ours), not mmengine's 'Loads checkpoint by' beside it
+    assert 'Load checkpoint from' in log and 'Loads checkpoint by' not in log
     assert osp.isfile(osp.join(work, 'iter_9.pth'))
 
     straight = str(tmp_path / 'straight')
