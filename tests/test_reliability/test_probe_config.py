@@ -110,7 +110,8 @@ def test_a_checkpoint_with_nan_weights_is_refused_by_the_probe(tmp_path, capsys,
     torch.save({'state_dict': state, 'meta': {}}, ckpt)
     status, err = run_cli('probe.py', [cfg, '--checkpoint', ckpt, '--work-dir', tmp_path / 'w',
                                        '--no-progress'], capsys, monkeypatch)
-    assert_one_line(status, err, 'probe.py', "encoder 'trained'", 'NaN or inf embeddings')
+    # refused where the weights are loaded, naming the file, before anything is embedded
+    assert_one_line(status, err, 'probe.py', 'nan.pth', 'state_dict', 'NaN or inf')
 
 
 def test_a_checkpoint_without_a_config_and_no_model_anywhere(tmp_path, capsys, monkeypatch):
