@@ -12,6 +12,14 @@ import sys
 from typing import Callable, Dict, List, Optional
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+# train.py at a toy size: 32-px crops, a small model, 4 iterations, a checkpoint at the 4th
+TINY_TRAIN = ['train_dataloader.dataset.input_size=32', 'train_dataloader.batch_size=2',
+              'train_dataloader.num_workers=0', 'train_dataloader.persistent_workers=False',
+              'model.encoder.input_size=32', 'model.encoder.embed_dim=32',
+              'model.encoder.base_channels=8', 'model.encoder.max_channels=32',
+              'model.warp_head.base_size=8', 'model.warp_head.topk=4',
+              'model.warp_head.max_channels=16', 'train_cfg.max_iters=4',
+              'default_hooks.checkpoint.interval=4']
 
 
 def doc_commands(page: str, section: Optional[str] = None) -> List[List[str]]:

@@ -13,7 +13,7 @@ import cv2
 import numpy as np
 import pytest
 import torch
-from doc_commands import doc_commands, run_commands
+from doc_commands import TINY_TRAIN, doc_commands, run_commands
 
 CLIPS = {'alice/walk.mp4': (200, 170, 150), 'alice/run.mp4': (200, 170, 150),
          'bob/clip.mp4': (120, 200, 220), 'carol/clip.mp4': (220, 120, 200),
@@ -23,14 +23,7 @@ CLIPS = {'alice/walk.mp4': (200, 170, 150), 'alice/run.mp4': (200, 170, 150),
          'jon/clip.mp4': (90, 180, 140)}  # 10 identities: one each to val and test
 FRAMES, WIDTH, HEIGHT = 16, 96, 54
 TINY = {
-    'train.py': ['train_dataloader.dataset.input_size=32', 'train_dataloader.batch_size=2',
-                 'train_dataloader.num_workers=0', 'train_dataloader.persistent_workers=False',
-                 'model.encoder.input_size=32', 'model.encoder.embed_dim=32',
-                 'model.encoder.base_channels=8', 'model.encoder.max_channels=32',
-                 'model.warp_head.base_size=8', 'model.warp_head.topk=4',
-                 'model.warp_head.max_channels=16',
-                 'train_cfg.max_iters=4', 'default_hooks.checkpoint.interval=4',
-                 'default_hooks.logger.interval=1'],
+    'train.py': TINY_TRAIN + ['default_hooks.logger.interval=1'],
     'probe.py': ['probe_cfg.epochs=3', 'probe_cfg.num_vis_images=2', 'probe_cfg.cache=False'],
 }
 

@@ -17,18 +17,12 @@ import pytest
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 sys.path.insert(0, osp.join(REPO, 'tests', 'test_tools'))
 from converter_helpers import face_frame  # noqa: E402
-from doc_commands import doc_commands, run_commands  # noqa: E402
+from doc_commands import TINY_TRAIN, doc_commands, run_commands  # noqa: E402
 
 PEOPLE = ('ann', 'ben', 'cat', 'dov')  # the training videos' people (afw/)
 UNSEEN = ('eve', 'fox')  # the probe's test people (helen/testset/)
 TINY = {
-    'train.py': ['train_dataloader.dataset.input_size=32', 'train_dataloader.batch_size=2',
-                 'train_dataloader.num_workers=0', 'train_dataloader.persistent_workers=False',
-                 'model.encoder.input_size=32', 'model.encoder.embed_dim=32',
-                 'model.encoder.base_channels=8', 'model.encoder.max_channels=32',
-                 'model.warp_head.base_size=8', 'model.warp_head.topk=4',
-                 'model.warp_head.max_channels=16', 'train_cfg.max_iters=4',
-                 'default_hooks.checkpoint.interval=4'],
+    'train.py': TINY_TRAIN,
     'probe.py': ['probe_dataset.input_size=32', 'probe_cfg.epochs=3', 'probe_cfg.seeds=2',
                  'probe_cfg.num_vis_images=2', 'probe_cfg.cache=False',
                  'supervised_cfg.epochs=1'],
