@@ -5,11 +5,11 @@ import torch
 from mmengine.dataset import default_collate
 from mmengine.dist import is_main_process
 from mmengine.hooks import Hook
-from mmengine.model import is_model_wrapper
 
 from hierembed.errors import HierembedError
 from hierembed.ops import resize_image
 from hierembed.registry import DATASETS, HOOKS
+from .eval_mode import model_in_eval
 
 
 @torch.no_grad()
@@ -97,13 +97,8 @@ class WarpValidationHook(Hook):
             return
         if not (self.every_n_train_iters(runner, self.interval) or self.is_last_train_iter(runner)):
             return
-        model = runner.model.module if is_model_wrapper(runner.model) else runner.model
-        was_training = model.training
-        model.eval()
-        try:
+        with model_in_eval(runner) as model:
             levels = warp_vs_copy(model, self.dataset, self.num_pairs, self.batch_size)
-        finally:
-            model.train(was_training)
         scalars = {}
         for lv in levels:
             r = lv['level']

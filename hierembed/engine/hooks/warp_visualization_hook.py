@@ -4,11 +4,11 @@ import os.path as osp
 import torch
 from mmengine.dist import is_main_process
 from mmengine.hooks import Hook
-from mmengine.model import is_model_wrapper
 
 from hierembed.ops import resize_image
 from hierembed.registry import HOOKS
 from hierembed.visualization.warp_visualizer import draw_warp_grid
+from .eval_mode import model_in_eval
 
 
 @HOOKS.register_module()
@@ -46,23 +46,17 @@ class WarpVisualizationHook(Hook):
             return
         if not (self.every_n_train_iters(runner, self.interval) or self.is_last_train_iter(runner)):
             return
-        model = runner.model.module if is_model_wrapper(runner.model) else runner.model
-        was_training = model.training
-        model.eval()
-        try:
-            with torch.no_grad():
-                data = model.data_preprocessor(data_batch, False)
-                inputs = {k: v[:self.max_samples] for k, v in data['inputs'].items()}
-                warp = model.warp(inputs['source'], inputs['target'],
-                                  source_clean=inputs.get('source_clean'))
-                full = dict(source=inputs.get('source_clean', inputs['source']),
-                            target=inputs.get('target_clean', inputs['target']))
-                if not warp.get('target'):
-                    target = inputs.get('target_clean', inputs['target'])
-                    warp['target'] = [resize_image(target, gen.shape[-1])
-                                      for gen in warp['generated']]
-        finally:
-            model.train(was_training)
+        with model_in_eval(runner) as model, torch.no_grad():
+            data = model.data_preprocessor(data_batch, False)
+            inputs = {k: v[:self.max_samples] for k, v in data['inputs'].items()}
+            warp = model.warp(inputs['source'], inputs['target'],
+                              source_clean=inputs.get('source_clean'))
+            full = dict(source=inputs.get('source_clean', inputs['source']),
+                        target=inputs.get('target_clean', inputs['target']))
+            if not warp.get('target'):
+                target = inputs.get('target_clean', inputs['target'])
+                warp['target'] = [resize_image(target, gen.shape[-1])
+                                  for gen in warp['generated']]
         image = draw_warp_grid(warp, max_samples=self.max_samples, panel_size=self.panel_size,
                                points_per_side=self.points_per_side, inputs=full)
         step = runner.iter + 1
