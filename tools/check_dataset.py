@@ -93,7 +93,12 @@ def border_share(dataset, per_track: int = 5) -> float:
 
 
 def summarize_pairs(dataset) -> Dict:
-    """Counts of a :class:`hierembed.datasets.VideoPairDataset` (or subclass)."""
+    """Counts of a :class:`hierembed.datasets.VideoPairDataset` (or subclass); of a
+    :class:`hierembed.datasets.ConcatPairDataset`, its length and each dataset's (``parts``)."""
+    if hasattr(dataset, 'datasets'):
+        parts = [summarize_pairs(d) for d in dataset.datasets]
+        return dict(type=type(dataset).__name__, pairs_per_epoch=len(dataset), parts=parts,
+                    mostly_border=max(p['mostly_border'] for p in parts))
     tracks = [t for ts in dataset.tracks for t in ts]
     return dict(type=type(dataset).__name__, data_root=dataset.data_root,
                 ann_file=dataset.ann_file, videos=len(dataset.videos), tracks=len(tracks),
@@ -196,10 +201,15 @@ def check(cfg: Config, out: str, num_pairs: int = 8, num_keypoint_images: int = 
 def _print(summary: Dict) -> None:
     p, k = summary['pairs'], summary['keypoints']
     if p:
-        print(f'{p["type"]} ({p["ann_file"]}): {p["videos"]} videos, {p["tracks"]} tracks, '
-              f'{p["frames"]} frames ({p["anchor_frames"]} with a partner within max_gap='
-              f'{p["max_gap"]}), {p["pairs_per_epoch"]} pairs/epoch, {p["skipped"]} skipped '
-              'items')
+        if 'parts' in p:
+            shares = [100 * q['pairs_per_epoch'] / p['pairs_per_epoch'] for q in p['parts']]
+            print(f'{p["type"]}: {p["pairs_per_epoch"]} pairs/epoch, ' + ', '.join(
+                f'{share:.0f} %' for share in shares) + ' from the datasets below')
+        for q in p.get('parts', [p]):
+            print(f'{q["type"]} ({q["ann_file"]}): {q["videos"]} videos, {q["tracks"]} tracks, '
+                  f'{q["frames"]} frames ({q["anchor_frames"]} with a partner within max_gap='
+                  f'{q["max_gap"]}), {q["pairs_per_epoch"]} pairs/epoch, {q["skipped"]} skipped '
+                  'items')
         if p['mostly_border'] > 0.5:
             print(f'WARNING: in {100 * p["mostly_border"]:.0f} % of the sampled crops more than '
                   'half of the crop lies outside the frame (replicated border): boxes near or '

@@ -98,3 +98,24 @@ def test_no_held_out_videos_is_one_warning(setup):
     runner.iter = 3
     hook.after_train_iter(runner, 3)
     assert len(logged) == 1 and "the 'val' split of" in logged[0] and 'has no videos' in logged[0]
+
+
+def test_concatenated_datasets_check_each_held_out_split(setup, tmp_path):
+    # A ConcatPairDataset config: the val split of each dataset that has one, one warning for
+    # the one that has none.
+    runner, logged, _, root = setup
+    empty = str(tmp_path / 'no_val')
+    write_mp4(osp.join(empty, 'videos', 'train.mp4'), _moving())
+    write_videos_json(empty, [dict(id='train', path='videos/train.mp4')], split='train')
+    write_videos_json(empty, [], split='val')
+    one = dict(runner.cfg.train_dataloader.dataset)
+    runner.cfg = Config(dict(train_dataloader=dict(dataset=dict(
+        type='ConcatPairDataset', datasets=[one, dict(one, data_root=empty), dict(one)]))))
+    hook = WarpValidationHook(interval=1, num_pairs=4)
+    hook.before_train(runner)
+    assert len(logged) == 1 and f'split of {empty} has no videos' in logged[0]
+    assert [d.data_root for d in hook.dataset.datasets] == [root, root]
+    assert all(d.split == 'val' and d.jitter == [] for d in hook.dataset.datasets)
+    runner.iter = 0
+    hook.after_train_iter(runner, 0)
+    assert logged[-1].startswith('Held-out warp (val, 4 pairs) at iteration 1: level 1 ')

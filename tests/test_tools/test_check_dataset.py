@@ -149,3 +149,23 @@ def test_own_videos_config_names_the_sheet_after_the_data(tmp_path, capsys, monk
     assert summary['out'] == osp.join('work_dirs', 'check_dataset', 'own_videos_street_clips.png')
     assert osp.isfile(tmp_path / summary['out'])
     assert 'synthetic' not in capsys.readouterr().out
+
+
+def test_concatenated_datasets_are_summarised_each(tmp_path, upper_body, capsys):
+    tool = _tool()
+    n = tool.main([osp.join(REPO, 'configs', 'synthetic_upper_body.py'), '--out',
+                   str(tmp_path / 'one.png'), '--num-pairs', '2', '--cfg-options',
+                   *_options(upper_body)])['pairs']['videos']
+    one = f"dict(type='VideoPairDataset', data_root='{upper_body}', input_size=64"
+    config = tmp_path / 'mixed.py'
+    config.write_text(
+        f"_base_ = ['{REPO}/configs/synthetic_upper_body.py']\n"
+        "train_dataloader = dict(dataset=dict(_delete_=True, type='ConcatPairDataset', "
+        f"datasets=[{one}, pairs_per_video=10), {one}, pairs_per_video=30)]))\n")
+    summary = tool.main([str(config), '--out', str(tmp_path / 'mixed.png'), '--num-pairs', '2'])
+    parts = summary['pairs']['parts']
+    assert [p['pairs_per_epoch'] for p in parts] == [10 * n, 30 * n]
+    assert summary['pairs']['pairs_per_epoch'] == 40 * n
+    out = capsys.readouterr().out
+    assert f'ConcatPairDataset: {40 * n} pairs/epoch, 25 %, 75 % from the datasets below' in out
+    assert out.count('VideoPairDataset (') == 3  # the first run's one, the mixed run's two

@@ -6,6 +6,7 @@ from mmengine.dataset import default_collate
 from mmengine.dist import is_main_process
 from mmengine.hooks import Hook
 
+from hierembed.datasets.concat_pair_dataset import ConcatPairDataset
 from hierembed.errors import HierembedError
 from hierembed.ops import resize_image
 from hierembed.registry import DATASETS, HOOKS
@@ -78,19 +79,25 @@ class WarpValidationHook(Hook):
     def before_train(self, runner) -> None:
         if not is_main_process():
             return
-        cfg = dict(runner.cfg.train_dataloader.dataset, split=self.split, jitter=None,
-                   procedural=None, ann_file=None)
-        try:
-            dataset = DATASETS.build(cfg)
-        except (FileNotFoundError, HierembedError):  # no file, or nothing usable in it
-            dataset = None
-        if dataset is None or len(dataset) == 0:
-            runner.logger.warning(
-                f'WarpValidationHook: the {self.split!r} split of '
-                f'{cfg.get("data_root")} has no videos: no held-out check of the warp (convert '
-                'with more identities, or a larger --val-fraction)')
-            return
-        self.dataset = dataset
+        train = runner.cfg.train_dataloader.dataset
+        # A ConcatPairDataset: the held-out split of each of its datasets that has one.
+        cfgs = [dict(d, split=self.split, jitter=None, procedural=None, ann_file=None)
+                for d in train.get('datasets', [train])]
+        datasets = []
+        for cfg in cfgs:
+            try:
+                dataset = DATASETS.build(cfg)
+            except (FileNotFoundError, HierembedError):  # no file, or nothing usable in it
+                dataset = None
+            if dataset is None or len(dataset) == 0:
+                runner.logger.warning(
+                    f'WarpValidationHook: the {self.split!r} split of {cfg.get("data_root")} '
+                    'has no videos: no held-out check of the warp on it (convert with more '
+                    'identities, or a larger --val-fraction)')
+            else:
+                datasets.append(dataset)
+        if datasets:
+            self.dataset = datasets[0] if len(datasets) == 1 else ConcatPairDataset(datasets)
 
     def after_train_iter(self, runner, batch_idx: int, data_batch=None, outputs=None) -> None:
         if self.dataset is None:
