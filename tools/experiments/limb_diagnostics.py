@@ -44,9 +44,11 @@ from hierembed.utils import register_all_modules
 
 #: part ids per region, by class: limbs (upper arms and forearms, hands drawn with them) and
 #: the rest of the figure; 0 is the background.
-REGIONS = dict(upper_body=dict(limbs=(4, 5, 6, 7), figure=(1, 2, 3)))
-#: keypoint indices of the limb joints (elbows, wrists) whose jitter displacement is measured
-LIMB_KEYPOINTS = dict(upper_body=(4, 5, 6, 7))
+REGIONS = dict(upper_body=dict(limbs=(4, 5, 6, 7), figure=(1, 2, 3)),
+               full_body=dict(limbs=(3, 4, 5, 6, 7, 8, 9, 10), figure=(1, 2)))
+#: keypoint indices of the limb joints (elbows, wrists; knees, ankles) whose jitter
+#: displacement is measured
+LIMB_KEYPOINTS = dict(upper_body=(4, 5, 6, 7), full_body=(3, 4, 5, 6, 9, 10, 11, 12))
 
 
 def parse_args(argv: Optional[List[str]] = None):
