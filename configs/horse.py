@@ -24,7 +24,7 @@ _base_ = [
 # rule's 5e-4 for twice the iterations (configs/synthetic_upper_body.py; measured on the
 # procedural upper body, face and full body, not on horses); the paper-size horse config keeps
 # the released jitter, the paper's 50 and batch 16. The procedural default's four times the
-# videos (docs/research/learning.md section 20) is not applied to the stand-in: its probe
+# videos (docs/research/more_identities.md section 20) is not applied to the stand-in: its probe
 # (configs/probes/horse.py) reads the test split of these same 24 x 120 videos.
 train_cfg = dict(max_iters=6000)
 train_dataloader = dict(batch_size=8,

@@ -1,6 +1,7 @@
 # The CPU default of configs/synthetic_upper_body.py, untouched, on the procedural talking head
-# (96 videos of 30 frames, docs/research/learning.md section 20, rendered into data_root on first
-# use; the probe, configs/probes/synthetic_face.py, renders other identities from another seed).
+# (96 videos of 30 frames, docs/research/more_identities.md section 20, rendered into data_root on
+# first use; the probe, configs/probes/synthetic_face.py, renders other identities from another
+# seed).
 _base_ = ['./synthetic_upper_body.py']
 data_root = 'data/synthetic_face_96x30'
 train_dataloader = dict(dataset=dict(

@@ -1,6 +1,6 @@
 # The CPU default of configs/synthetic_upper_body.py, untouched, on the procedural full body
-# (96 videos of 30 frames, docs/research/learning.md section 20, rendered into data_root on first
-# use; the probe, configs/probes/synthetic_full_body.py, renders other identities from another
+# (96 videos of 30 frames, docs/research/more_identities.md section 20, rendered into data_root on
+# first use; the probe, configs/probes/synthetic_full_body.py, renders other identities from another
 # seed).
 _base_ = ['./synthetic_upper_body.py']
 data_root = 'data/synthetic_full_body_96x30'

@@ -1,6 +1,6 @@
 # The paper's recipe at CPU size, for short runs on a CPU: the CPU-size model (64 x 64 input,
 # levels 16 -> 32 -> 64, K = 9), Adam lr 1e-3, batch 16 (the dataset configs), with two
-# measured changes (docs/research/learning.md, section 1):
+# measured changes (docs/research/first_rounds.md, section 1):
 # - sigma = Softplus(x) (beta 1, sigma starts near 0.7) instead of the released Softplus(beta 0.1)
 #   (sigma starts near 6.9, which divides the photometric term by about 7 against the cycle loss);
 # - the cycle loss at 0.1, the released code's scale (its BCE against 1 is -ln c, times 0.1),

@@ -94,7 +94,8 @@ def flush_denormals_to_zero() -> bool:
     Process-wide, hence a call of its own in ``tools/train.py``. Once trained, the softmaxes
     over thousands of candidates hold subnormal floats, which the CPU computes with slowly: a
     step of the CPU default after 700 iterations took 1.58 s with them and 0.70 s flushed to
-    zero (1 thread, batch 16, docs/research/learning.md). Values that small do not matter.
+    zero (1 thread, batch 16, docs/research/first_rounds.md, section 4). Values that small do not
+    matter.
 
     Returns:
         Whether the CPU supports it (x86 with SSE3).

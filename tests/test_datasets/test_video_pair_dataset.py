@@ -163,7 +163,8 @@ def test_frame_crop_is_the_default_and_follows_each_box(moving_box_root):
 def test_track_crop_experiment_config_builds_a_track_crop_dataset(moving_box_root):
     from mmengine.config import Config
     root = osp.join(osp.dirname(__file__), '..', '..')
-    cfg = Config.fromfile(osp.join(root, 'configs/experiments/upper_body_r3_track_crop.py'))
+    cfg = Config.fromfile(
+        osp.join(root, 'configs/experiments/crops_and_jitter/upper_body_r3_track_crop.py'))
     init_default_scope('hierembed')
     ds_cfg = cfg.train_dataloader.dataset
     ds_cfg.update(data_root=moving_box_root, procedural=None)

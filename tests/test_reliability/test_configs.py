@@ -117,9 +117,9 @@ def _procedural_sets(path):
 def test_shipped_configs_never_ask_one_data_root_for_two_renders(monkeypatch):
     """A ``data_root`` rendered with other counts is refused at run time (``ValueError``): two
     shipped configs that share one must ask for the same videos. Guards the experiment configs
-    when a default's videos change (docs/research/learning.md section 20)."""
+    when a default's videos change (docs/research/more_identities.md section 20)."""
     monkeypatch.syspath_prepend(REPO)  # configs/horse.py imports the horse plugin
-    paths = [p for pattern in ('configs/*.py', 'configs/experiments/*.py', 'configs/probes/*.py',
+    paths = [p for pattern in ('configs/*.py', 'configs/experiments/**/*.py', 'configs/probes/*.py',
                                'plugins/*/configs/**/*.py')
              for p in sorted(glob.glob(osp.join(REPO, pattern), recursive=True))
              if '_base_' not in p]

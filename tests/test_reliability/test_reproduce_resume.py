@@ -1,22 +1,17 @@
 """reproduce.py rerun after a row's training was killed: the row is resumed to its last
 iteration, never kept at the iteration it reached (docs/reliability.md)."""
-import importlib.util
-import os.path as osp
 from types import SimpleNamespace
 
 import pytest
-from reliability_helpers import REPO
+
+from hierembed.research import reproduce as mod
 
 
 @pytest.fixture
 def reproduce(monkeypatch):
-    spec = importlib.util.spec_from_file_location(
-        'reproduce_tool', osp.join(REPO, 'tools', 'reproduce.py'))
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
     calls = []
     monkeypatch.setattr(mod, 'run', lambda cmd, log: calls.append(cmd) or (1.0, 1.0))
-    mod.calls = calls
+    monkeypatch.setattr(mod, 'calls', calls, raising=False)
     return mod
 
 

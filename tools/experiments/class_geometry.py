@@ -1,6 +1,6 @@
 """What the warp is asked to match, per procedural class: the figure in the crop and its motion.
 
-No model, no training (docs/research/learning.md, section 22). For a training config on a
+No model, no training (docs/research/full_body.md, section 22). For a training config on a
 procedural class, over pairs drawn as in training (its ``VideoPairDataset``: crop, margin, pair
 gap; the class re-rendered into ``--out-root`` with ``--num-videos`` videos of the config's own
 length and size), from the renderer's part labels and keypoints:
@@ -168,4 +168,5 @@ def main(argv: Optional[List[str]] = None) -> Dict:
 
 
 if __name__ == '__main__':
-    main()
+    from hierembed.utils.cli import run_tool
+    run_tool(main)

@@ -1,7 +1,8 @@
 """Where the loss looks: the limbs' share of the photometric error, sigma and the jitter.
 
-For a trained checkpoint on a procedural class (docs/research/learning.md, section 6), over pairs
-drawn as in training (the config's ``VideoPairDataset``, evenly spaced indices of its first pass):
+For a trained checkpoint on a procedural class (docs/research/limbs_and_jitter.md, section 6),
+over pairs drawn as in training (the config's ``VideoPairDataset``, evenly spaced indices of its
+first pass):
 
 - (a) per active level, the share of the photometric L1 error (generated against target) that
   limb pixels carry, next to the share of the pixels that are limbs; which target pixels are

@@ -1,4 +1,4 @@
-"""Quick ablation harness behind docs/research/learning.md: train a ClassEmbedder variant, probe it.
+"""Quick ablation harness of docs/research/first_rounds.md: train a ClassEmbedder variant, probe it.
 
 A plain training loop (no Runner, no hooks) for a fixed number of iterations or minutes on a
 procedural class, then a small self-contained probe (2-layer MLP and linear heads on the

@@ -1,6 +1,6 @@
-"""Does the warp beat copying the frame on real footage? (docs/research/learning.md, section 9)
+"""Does the warp beat copying the frame on real footage?
 
-Two steps around an ordinary training run:
+Two steps around an ordinary training run (docs/research/identities_and_priors.md, section 9):
 
 ``prepare``: split a real video into shots at its cuts, and write a data_root whose train split
 holds the start of every shot and whose val split holds the end (``--hold-out``): one track per
@@ -18,9 +18,9 @@ ratio over pairs. The level-wise target of the learning issue is a ratio of 0.7 
 every level, with every level active.
 
     python tools/experiments/real_clip.py prepare my_clip.mp4 --out data/real_clip
-    python tools/train.py configs/experiments/real_clip.py --work-dir work_dirs/real_clip
+    python tools/train.py configs/experiments/real_clip/real_clip.py --work-dir work_dirs/real_clip
     python tools/experiments/real_clip.py evaluate work_dirs/real_clip/iter_700.pth \
-        --config configs/experiments/real_clip.py --out work_dirs/real_clip/heldout.json
+        --config configs/experiments/real_clip/real_clip.py --out work_dirs/real_clip/heldout.json
 
 The model is built from ``--config`` (default: ``row_config.py`` beside the checkpoint) and its
 weights loaded by ``init_embedder`` (the toolkit's safe loader: no config text inside the

@@ -1,6 +1,6 @@
 # A procedural upper-body class, rendered into data_root on first use (no download): the
 # CPU-size default's base. 64 x 64 crops, pairs at most 50 frames apart like BBC Pose, 100
-# videos of 100 frames (configs/synthetic_upper_body.py changes both, docs/research/learning.md).
+# videos of 100 frames (configs/synthetic_upper_body.py changes both, docs/research/README.md).
 dataset_type = 'VideoPairDataset'
 data_root = 'data/synthetic_upper_body'
 input_size = 64

@@ -1,3 +1,0 @@
-# docs/research/learning.md, section 5: K = 25 candidates kept per target pixel instead of 9.
-_base_ = ['./upper_body_r3_700it.py']
-model = dict(warp_head=dict(topk=25))
