@@ -8,7 +8,8 @@ from mmengine.logging import print_log
 from torch.utils.data import Dataset
 
 from hierembed.registry import DATASETS, TRANSFORMS
-from .transforms import AlbuJitter, CropToBox, inside_frame_box, is_whole_frame, union_box
+from .transforms import (AlbuJitter, CropToBox, inside_frame_box, is_whole_frame, smoothed_box,
+                         union_box)
 from .validation import Issues, box_problem, fatal, finite_numbers, is_number, load_json, progress
 from .validation_cache import ProbeCache
 from .video_io import ReaderCache, VideoDecodeError
@@ -65,7 +66,11 @@ class VideoPairDataset(Dataset):
         crop_margin: side of the square crop over the box's longer side.
         crop: ``'frame'``: each frame is cropped around its own box (the crop follows the
             figure); ``'track'``: every frame of a track around the union of the track's boxes
-            (one still crop per track, as BBC Pose crops a fixed region per video).
+            (one still crop per track, as BBC Pose crops a fixed region per video);
+            ``'smooth'``: each frame around the mean of its track's boxes over
+            ``crop_window`` frames centred on it (the crop follows the figure, not each swing
+            of a limb).
+        crop_window: the window of ``crop='smooth'``, in frames (odd, at least 1).
         whole_frame: how a whole frame (a video without tracks, or a box that is the whole
             frame, as ``video_folder.py --detector none`` writes) is cropped: ``'inside'`` (the
             largest centred square inside the frame, no border: a 16:9 frame keeps its centre)
@@ -94,7 +99,8 @@ class VideoPairDataset(Dataset):
 
     def __init__(self, data_root: str, split: str = 'train', ann_file: Optional[str] = None,
                  input_size: int = 64, max_gap: Optional[int] = 50, pairs_per_video: int = 10,
-                 crop_margin: float = 1.2, crop: str = 'frame', whole_frame: str = 'inside',
+                 crop_margin: float = 1.2, crop: str = 'frame', crop_window: int = 9,
+                 whole_frame: str = 'inside',
                  jitter: Union[Dict, Sequence, None] = dict(rotate=15, scale=0.1, translate=0.05,
                                                             color=0.2),
                  skip_invalid: bool = False, procedural: Optional[Dict] = None, seed: int = 0,
@@ -116,9 +122,12 @@ class VideoPairDataset(Dataset):
         self.pairs_per_video = int(pairs_per_video)
         self.seed = int(seed)
         self.skip_invalid = skip_invalid
-        if crop not in ('frame', 'track'):
-            raise ValueError(f"crop must be 'frame' or 'track', got {crop!r}")
+        if crop not in ('frame', 'track', 'smooth'):
+            raise ValueError(f"crop must be 'frame', 'track' or 'smooth', got {crop!r}")
+        if not isinstance(crop_window, int) or crop_window < 1 or crop_window % 2 == 0:
+            raise ValueError(f'crop_window must be an odd positive int, got {crop_window!r}')
         self.crop_mode = crop
+        self.crop_window = crop_window
         if whole_frame not in ('inside', 'pad'):
             raise ValueError(f"whole_frame must be 'inside' or 'pad', got {whole_frame!r}")
         self.whole_frame = whole_frame
@@ -312,7 +321,11 @@ class VideoPairDataset(Dataset):
 
     def crop_box(self, track: _Track, pos: int) -> np.ndarray:
         """The box [4] (x, y, w, h) that frame ``track.frames[pos]`` is cropped around."""
-        return union_box(track.boxes) if self.crop_mode == 'track' else track.boxes[pos]
+        if self.crop_mode == 'track':
+            return union_box(track.boxes)
+        if self.crop_mode == 'smooth':
+            return smoothed_box(track.boxes, track.frames, pos, self.crop_window)
+        return track.boxes[pos]
 
     def __getitem__(self, index: int) -> Dict:
         index = int(index)

@@ -10,7 +10,7 @@ from mmengine.registry import init_default_scope
 from torch.utils.data import DataLoader
 
 from hierembed.datasets import DefaultPairSampler, InfinitePairSampler, VideoPairDataset
-from hierembed.datasets.transforms import crop_matrix
+from hierembed.datasets.transforms import crop_matrix, smoothed_box
 from hierembed.registry import DATASETS
 
 
@@ -156,19 +156,57 @@ def test_frame_crop_is_the_default_and_follows_each_box(moving_box_root):
             expected = m[:, :2] @ np.array([40.0, 25.0]) + m[:, 2]
             np.testing.assert_allclose(_dot_centre(s['inputs'][name]), expected, atol=0.35)
     assert len(seen) > 2  # several boxes were used, so the crops did move
-    with pytest.raises(ValueError, match="crop must be 'frame' or 'track'"):
+    with pytest.raises(ValueError, match="crop must be 'frame', 'track' or 'smooth'"):
         VideoPairDataset(moving_box_root, crop='video')
 
 
-def test_track_crop_experiment_config_builds_a_track_crop_dataset(moving_box_root):
+def test_smooth_crop_averages_the_boxes_of_the_window(moving_box_root):
+    ds = VideoPairDataset(moving_box_root, input_size=64, jitter=None, crop='smooth',
+                          crop_window=3, pairs_per_video=6)
+    track = ds.tracks[0][0]
+    # Boxes are linear in t, so inside the track the mean of t-1, t, t+1 is box t; the ends
+    # average the two frames they have (by hand: t = 0 -> mean of boxes 0 and 1).
+    by_hand = {0: [21, 10.5, 30, 24], 5: [29, 14.5, 30, 24]}
+    for pos in range(6):
+        expected = by_hand.get(pos, [20 + 2 * pos, 10 + pos, 30, 24])
+        np.testing.assert_allclose(ds.crop_box(track, pos), expected)
+    for i in range(6):
+        s = ds[i]
+        for name, key in (('source_clean', 'frame_source'), ('target_clean', 'frame_target')):
+            t = s['data_samples'][key]
+            m = crop_matrix(by_hand.get(t, [20 + 2 * t, 10 + t, 30, 24]), 64, 1.2)
+            expected = m[:, :2] @ np.array([40.0, 25.0]) + m[:, 2]
+            np.testing.assert_allclose(_dot_centre(s['inputs'][name]), expected, atol=0.35)
+    for bad in (0, 4, 2.0):
+        with pytest.raises(ValueError, match='crop_window must be an odd positive int'):
+            VideoPairDataset(moving_box_root, crop='smooth', crop_window=bad)
+
+
+def test_smoothed_box_counts_frames_not_positions():
+    rng = np.random.default_rng(0)
+    boxes = rng.uniform(0, 100, (5, 4))
+    frames = np.array([0, 1, 2, 10, 11])  # a gap of 8 frames between positions 2 and 3
+    # Window 5 (+-2 frames): position 2 (frame 2) sees frames 0-4, i.e. positions 0-2 only.
+    np.testing.assert_allclose(smoothed_box(boxes, frames, 2, 5), boxes[:3].mean(0))
+    np.testing.assert_allclose(smoothed_box(boxes, frames, 3, 5), boxes[3:].mean(0))
+    np.testing.assert_allclose(smoothed_box(boxes, frames, 3, 1), boxes[3])
+    np.testing.assert_allclose(smoothed_box(boxes, frames, 0, 21), boxes[:4].mean(0))
+    np.testing.assert_allclose(smoothed_box(boxes, frames, 0, 23), boxes.mean(0))
+
+
+@pytest.mark.parametrize('config, expected', [
+    ('crops_and_jitter/upper_body_r3_track_crop.py', ('track', 9)),
+    ('crops_and_jitter/full_body_smooth_crop.py', ('smooth', 9)),
+])
+def test_crop_experiment_configs_build_their_crop(moving_box_root, config, expected):
     from mmengine.config import Config
     root = osp.join(osp.dirname(__file__), '..', '..')
-    cfg = Config.fromfile(
-        osp.join(root, 'configs/experiments/crops_and_jitter/upper_body_r3_track_crop.py'))
+    cfg = Config.fromfile(osp.join(root, 'configs/experiments', config))
     init_default_scope('hierembed')
     ds_cfg = cfg.train_dataloader.dataset
     ds_cfg.update(data_root=moving_box_root, procedural=None)
-    assert DATASETS.build(ds_cfg).crop_mode == 'track'
+    ds = DATASETS.build(ds_cfg)
+    assert (ds.crop_mode, ds.crop_window) == expected
 
 
 def test_registry_build_and_procedural(tmp_path):

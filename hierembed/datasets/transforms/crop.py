@@ -92,6 +92,28 @@ def union_box(boxes: np.ndarray) -> np.ndarray:
     return np.concatenate([lo, hi - lo])
 
 
+def smoothed_box(boxes: np.ndarray, frames: np.ndarray, pos: int, window: int) -> np.ndarray:
+    """The mean of a track's boxes over the frames within ``window // 2`` of frame ``pos``.
+
+    A moving average along the track: the crop still follows the figure through the clip, but
+    not every change of its box from one frame to the next (a limb that swings out).
+
+    Args:
+        boxes: [F, 4] x, y, w, h of the track's frames.
+        frames: [F] their frame indices, sorted.
+        pos: the position (into ``frames``) of the frame to crop.
+        window: the window's length in frames (odd; 1: the frame's own box).
+
+    Returns:
+        [4] float64 x, y, w, h.
+    """
+    half = window // 2
+    f = frames[pos]
+    lo = int(np.searchsorted(frames, f - half, 'left'))
+    hi = int(np.searchsorted(frames, f + half, 'right'))
+    return np.asarray(boxes[lo:hi], np.float64).reshape(-1, 4).mean(0)
+
+
 def apply_affine(points: np.ndarray, matrix: np.ndarray) -> np.ndarray:
     """Points [N, 2] through an affine [2, 3] map."""
     points = np.asarray(points, np.float64).reshape(-1, 2)
