@@ -61,7 +61,7 @@ def parse_args(argv: Optional[List[str]] = None):
     p.add_argument('--split', default='train')
     p.add_argument('--num-pairs', type=int, default=320)
     p.add_argument('--batch', type=int, default=32)
-    p.add_argument('--crop', nargs='+', default=['frame'], choices=['frame', 'track'])
+    p.add_argument('--crop', nargs='+', default=['frame'], choices=['frame', 'track', 'smooth'])
     p.add_argument('--threads', type=int, default=1)
     p.add_argument('--out', help='write the numbers to this JSON file')
     return p.parse_args(argv)
