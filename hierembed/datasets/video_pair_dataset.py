@@ -97,6 +97,8 @@ class VideoPairDataset(Dataset):
         [3, S, S] (RGB).
     """
 
+    CROP_MODES = ('frame', 'track', 'smooth')
+
     def __init__(self, data_root: str, split: str = 'train', ann_file: Optional[str] = None,
                  input_size: int = 64, max_gap: Optional[int] = 50, pairs_per_video: int = 10,
                  crop_margin: float = 1.2, crop: str = 'frame', crop_window: int = 9,
@@ -122,7 +124,7 @@ class VideoPairDataset(Dataset):
         self.pairs_per_video = int(pairs_per_video)
         self.seed = int(seed)
         self.skip_invalid = skip_invalid
-        if crop not in ('frame', 'track', 'smooth'):
+        if crop not in self.CROP_MODES:
             raise ValueError(f"crop must be 'frame', 'track' or 'smooth', got {crop!r}")
         if not isinstance(crop_window, int) or crop_window < 1 or crop_window % 2 == 0:
             raise ValueError(f'crop_window must be an odd positive int, got {crop_window!r}')

@@ -37,6 +37,7 @@ import torch
 from mmengine.dataset import default_collate
 
 from hierembed.apis.inference import init_embedder
+from hierembed.datasets import VideoPairDataset
 from hierembed.datasets.procedural import CLASSES, VideoSpec, render_frame
 from hierembed.datasets.transforms import apply_affine, crop_matrix
 from hierembed.ops import resize_image
@@ -61,7 +62,8 @@ def parse_args(argv: Optional[List[str]] = None):
     p.add_argument('--split', default='train')
     p.add_argument('--num-pairs', type=int, default=320)
     p.add_argument('--batch', type=int, default=32)
-    p.add_argument('--crop', nargs='+', default=['frame'], choices=['frame', 'track', 'smooth'])
+    p.add_argument('--crop', nargs='+', default=['frame'],
+                   choices=VideoPairDataset.CROP_MODES)
     p.add_argument('--threads', type=int, default=1)
     p.add_argument('--out', help='write the numbers to this JSON file')
     return p.parse_args(argv)

@@ -1,7 +1,7 @@
-# docs/research/full_body.md, section 22 (b): the full body's default (the r=3 row of
+# docs/research/full_body.md, section 22 (c): the full body's default (the r=3 row of
 # docs/results_full_body.md: 96 videos of 30 frames, pairs at most 4 frames apart, 2800
 # iterations at batch 8) with each frame cropped around its track's boxes averaged over the 9
-# frames centred on it (crop='smooth') instead of its own box. Section 22 (a) measured the torso
+# frames centred on it (crop='smooth') instead of its own box. Section 22's first table: the torso
 # moving twice as far inside the full body's crops as inside the upper body's, because a whole
 # body's box changes with every swing of an arm or a leg; the averaged box still follows the
 # figure through the clip (unlike the still track crop that cost the upper body, section 6).
