@@ -52,6 +52,7 @@ from typing import Iterable, List, Tuple
 
 from mmengine.config import Config
 
+from hierembed.errors import ConfigError
 from hierembed.research import ROOT
 from hierembed.research.rows import ROWS, experiment_config, experiment_name, row_config, tag_of
 from hierembed.research.tables import write_results
@@ -142,9 +143,9 @@ def train_row(args: argparse.Namespace, name: str, seed: int) -> dict:
     if osp.isfile(osp.join(ROOT, wd, 'last_checkpoint')):  # trained before: keep it
         iters = _iters_of(entry) if name in ROWS else args.iters
         if iters != args.iters:
-            raise ValueError(f'{wd} was trained for {iters} iterations, not --iters '
-                             f'{args.iters}: pass --iters {iters}, another --work-dir, or delete '
-                             'it')
+            raise ConfigError(f'{wd} was trained for {iters} iterations, not --iters '
+                              f'{args.iters}: pass --iters {iters}, another --work-dir, or delete '
+                              'it')
         done = trained_iters(osp.join(ROOT, wd))
         if done >= iters:
             entry.update(saved_timing(timing, 'train_s', 'train_cpu_s'))
@@ -177,7 +178,7 @@ def probe_row(args: argparse.Namespace, run_entry: dict) -> dict:
 
     The baselines (random init per probe seed, supervised ceiling) come from the shared cache
     after the first row. A row probed after its checkpoint was written is read back (unless
-    ``--probe-only``).
+    ``--probe-only``), if the same probe config made it.
 
     Args:
         args: the command line (``work_dir``, ``probe_config``, ``probe_only``).
@@ -197,6 +198,11 @@ def probe_row(args: argparse.Namespace, run_entry: dict) -> dict:
             and osp.getmtime(saved) >= osp.getmtime(osp.join(ROOT, ckpt))):
         with open(saved) as f:
             results = json.load(f)
+        made_by = results.get('meta', {}).get('config')
+        if made_by is not None and osp.normpath(made_by) != osp.normpath(args.probe_config):
+            raise ConfigError(f'{osp.join(wd, "probe", "results.json")} was probed with '
+                              f'{made_by}, not --probe-config {args.probe_config}: give '
+                              'another --work-dir (with links to the checkpoints)')
         print(f"{run_entry['name']} seed {run_entry['seed']}: probed before, kept", flush=True)
         return dict(run_entry, **saved_timing(timing, 'probe_s', 'probe_cpu_s'),
                     results=results)

@@ -68,13 +68,34 @@ def test_probe_row_keeps_a_probed_row_with_its_timing(tmp_path, monkeypatch):
     (wd / 'iter_1400.pth').write_text('')
     (wd / 'last_checkpoint').write_text(str(wd / 'iter_1400.pth'))
     (wd / 'probe' / 'results.json').write_text('{"meta": {}}')
-    args = argparse.Namespace(work_dir='wd', probe_only=False)
+    args = argparse.Namespace(work_dir='wd', probe_only=False,
+                              probe_config='configs/probes/synthetic_upper_body.py')
     run_entry = dict(name='r=3 ph,cyc,con', seed=0, work_dir='wd/r3_ph_cyc_con_seed0')
     out = reproduce.probe_row(args, run_entry)
     assert (out['probe_s'], out['probe_cpu_s'], out['results']) == (None, None, {'meta': {}})
     (wd / 'probe_time.json').write_text('{"probe_s": 420.0, "probe_cpu_s": 270.0}')
     out = reproduce.probe_row(args, run_entry)
     assert (out['probe_s'], out['probe_cpu_s']) == (420.0, 270.0)
+
+
+def test_probe_row_refuses_a_probe_made_by_another_probe_config(tmp_path, monkeypatch):
+    """A checkpoint probed on one probe set (real faces) and read again with another (the
+    procedural face) would put the first set's numbers in the second's table: refused."""
+    monkeypatch.setattr(reproduce, 'ROOT', str(tmp_path))
+    wd = tmp_path / 'wd' / 'face_seed0'
+    (wd / 'probe').mkdir(parents=True)
+    (wd / 'iter_2800.pth').write_text('')
+    (wd / 'last_checkpoint').write_text(str(wd / 'iter_2800.pth'))
+    (wd / 'probe' / 'results.json').write_text(
+        '{"meta": {"config": "configs/probes/real_faces.py"}}')
+    run_entry = dict(name='face', seed=0, work_dir='wd/face_seed0')
+    args = argparse.Namespace(work_dir='wd', probe_only=False,
+                              probe_config='configs/probes/./real_faces.py')
+    assert reproduce.probe_row(args, run_entry)['results']['meta']['config'].endswith('faces.py')
+    args.probe_config = 'configs/probes/synthetic_face.py'
+    with pytest.raises(ValueError, match='probed with configs/probes/real_faces.py, not '
+                       '--probe-config configs/probes/synthetic_face.py'):
+        reproduce.probe_row(args, run_entry)
 
 
 def test_nothing_to_run_is_refused_on_the_command_line():

@@ -47,3 +47,10 @@ def test_full_body_numbers_on_a_tiny_render(tmp_path):
         m = res['motion'][g]
         assert 0 <= m['crop_px_median'] <= m['crop_px_p90'] < 16
         assert m['level1_px_median'] == pytest.approx(m['crop_px_median'] / 4)
+
+
+def test_a_class_without_part_labels_is_refused_naming_the_config(tmp_path):
+    from hierembed.errors import ConfigError
+    with pytest.raises(ConfigError, match=r'synthetic_face\.py: .*object_class is .face.'):
+        class_geometry.main([osp.join(REPO, 'configs', 'synthetic_face.py'),
+                             '--out-root', str(tmp_path)])

@@ -31,6 +31,7 @@ sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
 from limb_diagnostics import ProceduralLabels  # noqa: E402
 
 from hierembed.datasets.transforms import apply_affine, crop_matrix  # noqa: E402
+from hierembed.errors import ConfigError  # noqa: E402
 from hierembed.registry import DATASETS  # noqa: E402
 from hierembed.utils import register_all_modules  # noqa: E402
 
@@ -125,8 +126,8 @@ def _render_cfg(cfg: Config, root: str, num_videos: int) -> Dict:
     ds = cfg.train_dataloader.dataset.to_dict()
     proc = dict(ds.get('procedural') or {})
     if proc.get('object_class') not in PARTS:
-        raise ValueError(f'train_dataloader.dataset.procedural.object_class is '
-                         f'{proc.get("object_class")!r}; parts are known for {sorted(PARTS)}')
+        raise ConfigError(f'{cfg.filename}: train_dataloader.dataset.procedural.object_class is '
+                          f'{proc.get("object_class")!r}; parts are known for {sorted(PARTS)}')
     proc['num_videos'] = num_videos
     return dict(ds, data_root=root, procedural=proc, jitter=None)
 
