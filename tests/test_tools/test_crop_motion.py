@@ -41,3 +41,10 @@ def test_a_jittering_box_against_hand_values(tmp_path):
 def test_box_points_are_the_centre_and_corners():
     np.testing.assert_allclose(crop_motion.box_points(np.array([1, 2, 4, 6])),
                                [[3, 5], [1, 2], [5, 2], [1, 8], [5, 8]])
+
+
+def test_a_mixture_of_datasets_is_refused_naming_the_config():
+    from hierembed.errors import ConfigError
+    with pytest.raises(ConfigError, match=r'real_faces_mixed_procedural\.py: .*ConcatPairDataset'):
+        crop_motion.main([osp.join(REPO, 'configs', 'experiments', 'real_faces',
+                                   'real_faces_mixed_procedural.py')])

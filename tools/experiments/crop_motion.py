@@ -28,6 +28,7 @@ from mmengine.config import Config
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 from hierembed.datasets.transforms import apply_affine, crop_matrix  # noqa: E402
+from hierembed.errors import ConfigError  # noqa: E402
 from hierembed.registry import DATASETS  # noqa: E402
 from hierembed.utils import register_all_modules  # noqa: E402
 
@@ -95,6 +96,10 @@ def main(argv: Optional[List[str]] = None) -> Dict:
     for path in args.configs:
         cfg = Config.fromfile(path)
         ds_cfg = cfg.train_dataloader.dataset.to_dict()
+        if ds_cfg.get('type') != 'VideoPairDataset':
+            raise ConfigError(f'{path}: train_dataloader.dataset.type is {ds_cfg.get("type")!r}; '
+                              'crop_motion.py reads one VideoPairDataset (measure each of its '
+                              'parts through a config of its own)')
         datasets = {m: DATASETS.build(dict(ds_cfg, crop=m, jitter=None)) for m in MODES}
         n = len(datasets['frame'])
         # spread over the videos; more pairs than an epoch's: the next epochs' draws
