@@ -57,29 +57,27 @@ def _shift(m_a: np.ndarray, m_b: np.ndarray, pts: np.ndarray) -> float:
     return float(np.linalg.norm(apply_affine(pts, m_b) - apply_affine(pts, m_a), axis=1).mean())
 
 
-def measure(datasets: Dict[str, object], indices: List[int]) -> Dict:
+def measure(dataset, indices: List[int]) -> Dict:
     """The pair motion per crop mode and the frame-vs-smooth shift over ``indices``' pairs.
 
     Args:
-        datasets: one ``VideoPairDataset`` per mode of :data:`MODES`, built alike but for
-            ``crop`` (so a pair index draws the same frames in each).
+        dataset: a ``VideoPairDataset`` built with ``crop='smooth'`` (its ``crop_box``); the
+            frame crop is each frame's own box, so one dataset serves both modes.
         indices: pair indices.
 
     Returns:
         ``pair_motion`` {mode: {median, p90}} and ``frame_vs_smooth`` {median, p90}, crop px.
     """
-    ref = datasets[MODES[0]]
-    size, margin = ref.input_size, ref.crop.margin
+    size, margin = dataset.input_size, dataset.crop.margin
     motion = {m: [] for m in MODES}
     apart = []
     for i in indices:
-        track, a, b, _ = ref.sample_pair(i)
-        j = ref.tracks[track.video].index(track)
+        track, a, b, _ = dataset.sample_pair(i)
         pts = box_points(track.boxes[a])
-        mats = {}
-        for m, ds in datasets.items():
-            t = ds.tracks[track.video][j]
-            mats[m] = [crop_matrix(ds.crop_box(t, p), size, margin) for p in (a, b)]
+        boxes = dict(frame=(track.boxes[a], track.boxes[b]),
+                     smooth=(dataset.crop_box(track, a), dataset.crop_box(track, b)))
+        mats = {m: [crop_matrix(box, size, margin) for box in pair] for m, pair in boxes.items()}
+        for m in MODES:
             motion[m].append(_shift(mats[m][0], mats[m][1], pts))
         apart.append(_shift(mats['frame'][0], mats['smooth'][0], pts))
 
@@ -100,13 +98,12 @@ def main(argv: Optional[List[str]] = None) -> Dict:
             raise ConfigError(f'{path}: train_dataloader.dataset.type is {ds_cfg.get("type")!r}; '
                               'crop_motion.py reads one VideoPairDataset (measure each of its '
                               'parts through a config of its own)')
-        datasets = {m: DATASETS.build(dict(ds_cfg, crop=m, jitter=None)) for m in MODES}
-        n = len(datasets['frame'])
+        ds = DATASETS.build(dict(ds_cfg, crop='smooth', jitter=None))
+        n = len(ds)
         # spread over the videos; more pairs than an epoch's: the next epochs' draws
         indices = ([k * n // args.num_pairs for k in range(args.num_pairs)]
                    if args.num_pairs <= n else list(range(args.num_pairs)))
-        res = measure(datasets, indices)
-        ds = datasets['smooth']
+        res = measure(ds, indices)
         res.update(num_pairs=len(indices), max_gap=ds.max_gap, input_size=ds.input_size,
                    crop_margin=ds.crop.margin, crop_window=ds.crop_window)
         results[path] = res

@@ -1,4 +1,4 @@
-# docs/research/full_body.md, section 22 (d): the untouched-class check of full_body_smooth_crop.py
+# docs/research/full_body.md, section 22 (e): the untouched-class check of full_body_smooth_crop.py
 # on the upper body. The upper body's default (the r=3 row of docs/results.md: 400 videos of 25
 # frames, pairs at most 4 frames apart, 2800 iterations at batch 8) with each frame cropped around
 # its track's boxes averaged over the 9 frames centred on it (crop='smooth') instead of its own
