@@ -90,6 +90,9 @@ class VideoPairDataset(Dataset):
             comparison). Folders of frames are read with OpenCV whatever the backend.
             Validation always probes with decord (exact frame counts).
         max_open_readers: open video readers kept per worker.
+        video_ids: train on these videos of the file only (by ``id``; ``None``: all of
+            them), for example a curve over the number of training people. An id the file
+            does not list is an error naming the file.
 
     Returns (``__getitem__``):
         ``dict(inputs=dict(source, target, source_clean, target_clean), data_samples=dict(
@@ -106,7 +109,8 @@ class VideoPairDataset(Dataset):
                  jitter: Union[Dict, Sequence, None] = dict(rotate=15, scale=0.1, translate=0.05,
                                                             color=0.2),
                  skip_invalid: bool = False, procedural: Optional[Dict] = None, seed: int = 0,
-                 backend: str = 'opencv', max_open_readers: int = 64):
+                 backend: str = 'opencv', max_open_readers: int = 64,
+                 video_ids: Optional[Sequence[str]] = None):
         super().__init__()
         self.data_root = data_root
         self.split = split
@@ -136,6 +140,9 @@ class VideoPairDataset(Dataset):
         self.crop = CropToBox(self.input_size, crop_margin)
         self.jitter = _build_jitter(jitter)
         self.readers = ReaderCache(max_open_readers, backend)
+        if video_ids is not None and (isinstance(video_ids, str) or not video_ids):
+            raise ValueError(f'video_ids must be a non-empty list of ids or None, got {video_ids!r}')
+        self.video_ids = None if video_ids is None else set(video_ids)
         self.metainfo: Dict = {}
         self.videos: List[Dict] = []
         self.tracks: List[List[_Track]] = []
@@ -162,7 +169,16 @@ class VideoPairDataset(Dataset):
         issues = Issues(f, self.skip_invalid)
         seen_ids, seen_files = set(), {}
         entries = data['videos']
+        if self.video_ids is not None:
+            listed = {v.get('id') for v in entries if isinstance(v, dict)}
+            missing = sorted(self.video_ids - listed)
+            if missing:
+                raise fatal(f, 'videos', f'no video with id {", ".join(map(repr, missing))} '
+                            '(named by the dataset\'s video_ids)')
         for i, v in progress(enumerate(entries), len(entries), f'checking {osp.basename(f)}'):
+            if self.video_ids is not None and (not isinstance(v, dict)
+                                               or v.get('id') not in self.video_ids):
+                continue  # not chosen (an index keeps naming the file's entry)
             video = self._check_video(i, v, issues, seen_ids)
             if video is None:
                 continue

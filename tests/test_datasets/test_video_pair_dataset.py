@@ -370,3 +370,36 @@ def test_procedural_on_own_data_never_advises_deleting_it(tmp_path):
     assert "holds 'video_folder' data, not a procedural render" in msg
     assert 'train_dataloader.dataset.procedural=None' in msg and 'configs/own_videos.py' in msg
     assert 'delete' not in msg
+
+
+def test_video_ids_train_on_the_chosen_videos_only(counter_root):
+    ds = VideoPairDataset(counter_root, input_size=16, max_gap=5, pairs_per_video=4,
+                          jitter=None, video_ids=['v1'])
+    assert len(ds) == 4 and [v['id'] for v in ds.videos] == ['v1']
+    assert {ds[i]['data_samples']['video_id'] for i in range(len(ds))} == {'v1'}
+    both = VideoPairDataset(counter_root, input_size=16, max_gap=5, pairs_per_video=4,
+                            jitter=None, video_ids=('v1', 'v0'))
+    assert [v['id'] for v in both.videos] == ['v0', 'v1']  # the file's order
+
+
+def test_video_ids_name_the_file_and_the_missing_id(counter_root):
+    from hierembed.datasets.validation import DatasetFormatError
+    with pytest.raises(DatasetFormatError, match=r"videos_train\.json: videos: no video with id "
+                       r"'v7' \(named by the dataset's video_ids\)"):
+        VideoPairDataset(counter_root, video_ids=['v0', 'v7'])
+    with pytest.raises(ValueError, match='video_ids'):
+        VideoPairDataset(counter_root, video_ids='v0')  # a string is not a list of ids
+
+
+def test_video_ids_skip_the_unchosen_and_keep_the_files_indices(tmp_path):
+    # A broken entry that is not chosen is never read; a chosen broken one is named by its
+    # index in the file, not in the selection.
+    root = str(tmp_path / 'r')
+    write_mp4(osp.join(root, 'videos', 'v0.mp4'), counter_frames(10))
+    write_videos_json(root, [dict(id='bad', path='videos/missing.mp4'),
+                             dict(id='v0', path='videos/v0.mp4'),
+                             dict(id='also_bad', path='videos/missing2.mp4')])
+    ds = VideoPairDataset(root, input_size=16, max_gap=2, pairs_per_video=2, video_ids=['v0'])
+    assert len(ds) == 2
+    with pytest.raises(Exception, match=r"videos\[2\] \(id 'also_bad'\)\.path"):
+        VideoPairDataset(root, input_size=16, max_gap=2, video_ids=['v0', 'also_bad'])
