@@ -102,6 +102,7 @@ def summarize_pairs(dataset) -> Dict:
     tracks = [t for ts in dataset.tracks for t in ts]
     return dict(type=type(dataset).__name__, data_root=dataset.data_root,
                 ann_file=dataset.ann_file, videos=len(dataset.videos), tracks=len(tracks),
+                chosen_by_video_ids=getattr(dataset, 'video_ids', None) is not None,
                 frames=int(sum(len(t.frames) for t in tracks)),
                 anchor_frames=int(sum(len(t.anchors) for t in tracks)),
                 pairs_per_epoch=len(dataset), max_gap=dataset.max_gap,
@@ -206,7 +207,9 @@ def _print(summary: Dict) -> None:
             print(f'{p["type"]}: {p["pairs_per_epoch"]} pairs/epoch, ' + ', '.join(
                 f'{share:.0f} %' for share in shares) + ' from the datasets below')
         for q in p.get('parts', [p]):
-            print(f'{q["type"]} ({q["ann_file"]}): {q["videos"]} videos, {q["tracks"]} tracks, '
+            chosen = ' (chosen by video_ids)' if q.get('chosen_by_video_ids') else ''
+            print(f'{q["type"]} ({q["ann_file"]}): {q["videos"]} videos{chosen}, '
+                  f'{q["tracks"]} tracks, '
                   f'{q["frames"]} frames ({q["anchor_frames"]} with a partner within max_gap='
                   f'{q["max_gap"]}), {q["pairs_per_epoch"]} pairs/epoch, {q["skipped"]} skipped '
                   'items')

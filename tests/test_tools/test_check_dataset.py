@@ -47,6 +47,7 @@ def test_pairs_and_keypoints_sheet(tmp_path, upper_body):
     assert pairs['videos'] == len(videos) and pairs['tracks'] == len(videos)
     assert pairs['frames'] == sum(len(v['tracks'][0]['boxes']) for v in videos)
     assert pairs['pairs_per_epoch'] == 10 * len(videos) and pairs['skipped'] == 0
+    assert not pairs['chosen_by_video_ids']
     assert summary['keypoints']['object_class'] == 'upper_body'
     img = cv2.imread(out)
     assert img is not None
@@ -169,3 +170,17 @@ def test_concatenated_datasets_are_summarised_each(tmp_path, upper_body, capsys)
     out = capsys.readouterr().out
     assert f'ConcatPairDataset: {40 * n} pairs/epoch, 25 %, 75 % from the datasets below' in out
     assert out.count('VideoPairDataset (') == 3  # the first run's one, the mixed run's two
+
+
+def test_video_ids_are_counted_and_said(tmp_path, upper_body, capsys):
+    tool = _tool()  # renders the class first (its ids are the file's)
+    tool.main([osp.join(REPO, 'configs', 'synthetic_upper_body.py'), '--out',
+               str(tmp_path / 'a.png'), '--num-pairs', '1', '--cfg-options', *_options(upper_body)])
+    with open(osp.join(upper_body, 'annotations', 'videos_train.json')) as f:
+        ids = [v['id'] for v in json.load(f)['videos']][:2]
+    capsys.readouterr()
+    summary = tool.main([osp.join(REPO, 'configs', 'synthetic_upper_body.py'), '--out',
+                         str(tmp_path / 'b.png'), '--num-pairs', '1', '--cfg-options',
+                         *_options(upper_body), f'train_dataloader.dataset.video_ids={ids}'])
+    assert summary['pairs']['videos'] == 2 and summary['pairs']['chosen_by_video_ids']
+    assert '2 videos (chosen by video_ids)' in capsys.readouterr().out
