@@ -102,7 +102,7 @@ def summarize_pairs(dataset) -> Dict:
     tracks = [t for ts in dataset.tracks for t in ts]
     return dict(type=type(dataset).__name__, data_root=dataset.data_root,
                 ann_file=dataset.ann_file, videos=len(dataset.videos), tracks=len(tracks),
-                chosen_by_video_ids=getattr(dataset, 'video_ids', None) is not None,
+                chosen_by_video_ids=dataset.video_ids is not None,
                 frames=int(sum(len(t.frames) for t in tracks)),
                 anchor_frames=int(sum(len(t.anchors) for t in tracks)),
                 pairs_per_epoch=len(dataset), max_gap=dataset.max_gap,
@@ -207,7 +207,7 @@ def _print(summary: Dict) -> None:
             print(f'{p["type"]}: {p["pairs_per_epoch"]} pairs/epoch, ' + ', '.join(
                 f'{share:.0f} %' for share in shares) + ' from the datasets below')
         for q in p.get('parts', [p]):
-            chosen = ' (chosen by video_ids)' if q.get('chosen_by_video_ids') else ''
+            chosen = ' (chosen by video_ids)' if q['chosen_by_video_ids'] else ''
             print(f'{q["type"]} ({q["ann_file"]}): {q["videos"]} videos{chosen}, '
                   f'{q["tracks"]} tracks, '
                   f'{q["frames"]} frames ({q["anchor_frames"]} with a partner within max_gap='

@@ -401,5 +401,6 @@ def test_video_ids_skip_the_unchosen_and_keep_the_files_indices(tmp_path):
                              dict(id='also_bad', path='videos/missing2.mp4')])
     ds = VideoPairDataset(root, input_size=16, max_gap=2, pairs_per_video=2, video_ids=['v0'])
     assert len(ds) == 2
-    with pytest.raises(Exception, match=r"videos\[2\] \(id 'also_bad'\)\.path"):
+    from hierembed.datasets import DatasetFormatError
+    with pytest.raises(DatasetFormatError, match=r"videos\[2\] \(id 'also_bad'\)\.path"):
         VideoPairDataset(root, input_size=16, max_gap=2, video_ids=['v0', 'also_bad'])
